@@ -1,0 +1,171 @@
+//! The command line, as clap types only. Conventions: long flags in kebab-case, values named
+//! in upper case (`--config PATH`), every flag documented in one line; behaviour lives in
+//! `cmd/`, not here.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Test API connections: find which layer is broken (DNS, connect, TLS, token, scopes,
+/// probe) and what to change.
+#[derive(Debug, Parser)]
+#[command(name = "conn", version, about, long_about = None, max_term_width = 100)]
+pub struct Cli {
+    /// Global options.
+    #[command(flatten)]
+    pub global: Global,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options for every command.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Profiles file (else $CONN_CONFIG, ./profiles.toml, ~/.config/conn/profiles.toml)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Environment of every profile named without @ENV
+    #[arg(long, global = true, value_name = "ENV", env = "CONN_ENV")]
+    pub env: Option<String>,
+    /// No colour (also NO_COLOR)
+    #[arg(long, global = true)]
+    pub no_color: bool,
+    /// Print only failures
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Trace requests and responses on stderr (secrets redacted)
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+/// Commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Test profiles: reach the endpoints, obtain a token, make a read-only call, explain failures
+    Test(TestArgs),
+    /// List the profiles
+    Profiles,
+    /// Show a profile as resolved: defaults and environment applied, effective URLs, secret sources
+    Show(ShowArgs),
+    /// Check the profiles file without network; every problem at once
+    Validate(ValidateArgs),
+    /// Run the tester against a built-in local service with healthy and broken profiles
+    Demo(DemoArgs),
+    /// Print a shell completion script
+    Completions(CompletionArgs),
+}
+
+/// Report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people
+    Human,
+    /// conn.report/v1
+    Json,
+}
+
+/// `conn test`.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Profiles to test, as NAME or NAME@ENV
+    #[arg(value_name = "PROFILE")]
+    pub profiles: Vec<String>,
+    /// Test every profile
+    #[arg(long, conflicts_with = "profiles")]
+    pub all: bool,
+    /// Test every profile with this tag (repeatable)
+    #[arg(long, value_name = "TAG")]
+    pub tag: Vec<String>,
+    /// Report format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Write the report to this file instead of stdout
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// How many profiles to test at once
+    #[arg(short, long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: u16,
+    /// Total deadline for each HTTP exchange, overriding the profiles (e.g. 10s)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<std::time::Duration>,
+    /// Obtain credentials but make no probe call
+    #[arg(long)]
+    pub no_probe: bool,
+    /// Fail on warnings too
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// `conn show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// NAME or NAME@ENV
+    #[arg(value_name = "PROFILE")]
+    pub profile: String,
+}
+
+/// `conn validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Do not read secrets (no variables, files or commands are looked at)
+    #[arg(long)]
+    pub no_secrets: bool,
+}
+
+/// `conn demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Report format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+/// `conn completions`.
+#[derive(Debug, Args)]
+pub struct CompletionArgs {
+    /// Shell
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// A duration such as `500ms`, `10s`, `2m`.
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    match humantime::parse_duration(s) {
+        Ok(d) if !d.is_zero() => Ok(d),
+        Ok(_) => Err("must be longer than zero".into()),
+        Err(e) => Err(format!("{e} (write e.g. 500ms, 10s, 2m)")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn parses_test_flags() {
+        let c = Cli::try_parse_from([
+            "conn",
+            "test",
+            "a@b",
+            "c",
+            "-j",
+            "4",
+            "--format",
+            "json",
+            "--timeout",
+            "2s",
+        ])
+        .unwrap();
+        let Command::Test(t) = c.command else { panic!() };
+        assert_eq!(t.profiles, vec!["a@b", "c"]);
+        assert_eq!(t.jobs, 4);
+        assert!(Cli::try_parse_from(["conn", "test", "--timeout", "soon"]).is_err());
+    }
+}

@@ -1,0 +1,66 @@
+//! Commands: each loads what it needs, calls the library, prints, and returns an exit code.
+//! Nothing here speaks HTTP or decides a verdict.
+
+pub mod completions;
+pub mod demo;
+pub mod profiles;
+pub mod show;
+pub mod test;
+pub mod validate;
+
+use std::io::Write;
+
+use crate::cli::{Cli, Command};
+use crate::config::{self, Config};
+use crate::error::Error;
+
+/// Run a parsed command line.
+pub fn run(cli: Cli) -> Result<u8, Error> {
+    let g = &cli.global;
+    match &cli.command {
+        Command::Test(a) => test::run(g, a),
+        Command::Profiles => profiles::run(g),
+        Command::Show(a) => show::run(g, a),
+        Command::Validate(a) => validate::run(g, a),
+        Command::Demo(a) => demo::run(g, a),
+        Command::Completions(a) => completions::run(a),
+    }
+}
+
+/// Find and read the profiles file; warn when literal secrets sit in a file others can read.
+pub fn load(g: &crate::cli::Global) -> Result<Config, Error> {
+    let path = config::discover(g.config.as_deref())?;
+    let cfg = Config::load(&path)?;
+    if cfg.has_literal_secret && config::readable_by_others(&cfg.path) {
+        crate::term::warn(&format!(
+            "{} holds a secret written in the file and can be read by other users: run chmod 600 {}, or move the secret to {{ env = \"…\" }}",
+            cfg.path.display(),
+            cfg.path.display()
+        ));
+    }
+    Ok(cfg)
+}
+
+/// Write to stdout; a closed pipe (`conn … | head`) is not an error.
+pub fn print(text: &str) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::Output(format!("cannot write to stdout: {e}"))),
+    }
+}
+
+/// Write a file atomically (a temporary file beside it, then rename): never half-written.
+pub fn write_atomic(path: &std::path::Path, text: &str) -> Result<(), Error> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let err = |e: std::io::Error| Error::Output(format!("cannot write {}: {e}", path.display()));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
+    tmp.write_all(text.as_bytes()).map_err(err)?;
+    tmp.as_file().sync_all().map_err(err)?;
+    tmp.persist(path).map_err(|e| err(e.error))?;
+    Ok(())
+}

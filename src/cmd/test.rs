@@ -1,0 +1,244 @@
+//! `conn test`: select profiles, test them concurrently, render one report.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::check::{self, Options};
+use crate::cli::{Format, Global, TestArgs};
+use crate::config::{Config, Profile};
+use crate::error::{ConfigError, Error, render_problem};
+use crate::exit::Category;
+use crate::net::Http;
+use crate::report::{self, ProfileReport, Report, Status, Step, StepName};
+
+/// A profile to test, or why it cannot be.
+pub enum Item {
+    /// Ready.
+    Ready(Box<Profile>),
+    /// Its configuration is broken; the report is already written.
+    Broken(Box<ProfileReport>),
+}
+
+/// Which profiles a command line asks for, as `(name, env)`.
+pub fn selection(
+    cfg: &Config,
+    names: &[String],
+    all: bool,
+    tags: &[String],
+    env: Option<&str>,
+) -> Result<Vec<(String, Option<String>)>, Error> {
+    let mut out: Vec<(String, Option<String>)> = Vec::new();
+    let mut add = |n: String, e: Option<String>| {
+        if !out.contains(&(n.clone(), e.clone())) {
+            out.push((n, e));
+        }
+    };
+    let env = env.filter(|e| !e.is_empty()).map(str::to_string);
+    for spec in names {
+        let (n, e) = match spec.split_once('@') {
+            Some((n, e)) => (n.to_string(), Some(e.to_string())),
+            None => (spec.clone(), env.clone()),
+        };
+        if !cfg.names().contains(&n.as_str()) {
+            return Err(cfg.unknown_profile(&n));
+        }
+        add(n, e);
+    }
+    if all {
+        for n in cfg.names() {
+            add(n.to_string(), env.clone());
+        }
+    }
+    if !tags.is_empty() {
+        let mut any = false;
+        for n in cfg.names() {
+            if cfg.tags(n).iter().any(|t| tags.contains(t)) {
+                any = true;
+                add(n.to_string(), env.clone());
+            }
+        }
+        if !any {
+            return Err(Error::Usage(format!("no profile has the tag {}", tags.join(" or "))));
+        }
+    }
+    if out.is_empty() {
+        return Err(Error::Usage(
+            "name the profiles to test, or use --all or --tag TAG".into(),
+        ));
+    }
+    Ok(out)
+}
+
+/// Build each selected profile; broken ones become failed reports.
+pub fn prepare(cfg: &Config, sel: Vec<(String, Option<String>)>) -> Vec<Item> {
+    sel.into_iter()
+        .map(|(name, env)| match cfg.select(&name, env.as_deref()) {
+            Ok(p) => Item::Ready(Box::new(p)),
+            Err(e) => Item::Broken(Box::new(broken(cfg, &name, env, e))),
+        })
+        .collect()
+}
+
+fn broken(cfg: &Config, name: &str, env: Option<String>, e: Error) -> ProfileReport {
+    let (summary, hints) = match &e {
+        Error::Config(c) => {
+            let n = c.problems.len();
+            let first = c.problems.first().map(|p| {
+                let path = if p.path.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}: ", p.path)
+                };
+                format!("{path}{}", p.message)
+            });
+            (
+                format!(
+                    "the profile is not valid ({n} problem{}): {}",
+                    if n == 1 { "" } else { "s" },
+                    first.unwrap_or_default()
+                ),
+                c.problems.iter().map(|p| render_problem(&c.file, &c.text, p)).collect(),
+            )
+        }
+        other => (other.render(), Vec::new()),
+    };
+    let _ = cfg;
+    ProfileReport {
+        profile: name.to_string(),
+        environment: env,
+        ty: "unknown".into(),
+        auth: "unknown".into(),
+        status: Status::Fail,
+        category: Category::Config,
+        exit_code: Category::Config.exit_code(),
+        summary: summary.clone(),
+        hints,
+        duration_ms: 0,
+        steps: vec![Step {
+            name: StepName::Config,
+            status: Status::Fail,
+            duration_ms: Some(0),
+            http_status: None,
+            url: None,
+            detail: Some(summary),
+        }],
+        token: None,
+        server_error: None,
+        warn_category: None,
+    }
+}
+
+/// Test items concurrently, at most `jobs` at once; reports come back in the order given.
+pub async fn run_all(
+    items: Vec<Item>,
+    opts: Options,
+    jobs: usize,
+    on_done: impl Fn(&ProfileReport, Option<&check::Obtained>, &Profile) + Send + Sync + 'static,
+) -> Vec<ProfileReport> {
+    let http = Arc::new(Http::default());
+    let sem = Arc::new(tokio::sync::Semaphore::new(jobs.max(1)));
+    let opts = Arc::new(opts);
+    let on_done = Arc::new(on_done);
+    let mut handles = Vec::with_capacity(items.len());
+    for item in items {
+        match item {
+            Item::Broken(r) => handles.push(Err(r)),
+            Item::Ready(p) => {
+                let (http, sem, opts, on_done) = (http.clone(), sem.clone(), opts.clone(), on_done.clone());
+                handles.push(Ok(tokio::spawn(async move {
+                    let _permit = sem.acquire_owned().await;
+                    let (r, tok) = check::test_profile(&p, &http, &opts).await;
+                    on_done(&r, tok.as_ref(), &p);
+                    r
+                })));
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(handles.len());
+    for h in handles {
+        match h {
+            Err(r) => out.push(*r),
+            Ok(j) => match j.await {
+                Ok(r) => out.push(r),
+                Err(e) => out.push(internal_failure(&e.to_string())),
+            },
+        }
+    }
+    out
+}
+
+fn internal_failure(msg: &str) -> ProfileReport {
+    ProfileReport {
+        profile: "?".into(),
+        environment: None,
+        ty: "unknown".into(),
+        auth: "unknown".into(),
+        status: Status::Fail,
+        category: Category::Endpoint,
+        exit_code: 1,
+        summary: format!("internal error: {msg}"),
+        hints: vec!["this is a bug in conn; please report it".into()],
+        duration_ms: 0,
+        steps: Vec::new(),
+        token: None,
+        server_error: None,
+        warn_category: None,
+    }
+}
+
+/// A runtime for a run.
+pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Output(format!("cannot start: {e}")))
+}
+
+/// Render and emit a report; returns the run's exit code.
+pub fn emit(r: &Report, format: Format, output: Option<&std::path::Path>, quiet: bool) -> Result<u8, Error> {
+    let text = match format {
+        Format::Human => report::human::render(r, report::human::Style { quiet }),
+        Format::Json => report::json::render(r),
+    };
+    match output {
+        Some(path) => {
+            super::write_atomic(path, &text)?;
+            if crate::term::stdout_is_terminal() {
+                eprint!("{}", report::human::render(r, report::human::Style { quiet: true }));
+            }
+        }
+        None => super::print(&text)?,
+    }
+    Ok(r.exit_code)
+}
+
+/// RFC 3339 time now.
+pub fn now_rfc3339() -> String {
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+}
+
+/// `conn test`.
+pub fn run(g: &Global, a: &TestArgs) -> Result<u8, Error> {
+    let cfg = super::load(g)?;
+    if !cfg.file_problems.is_empty() {
+        return Err(Error::Config(ConfigError {
+            file: cfg.path.clone(),
+            text: cfg.text.clone(),
+            problems: cfg.file_problems.clone(),
+        }));
+    }
+    let sel = selection(&cfg, &a.profiles, a.all, &a.tag, g.env.as_deref())?;
+    let items = prepare(&cfg, sel);
+    let opts = Options {
+        no_probe: a.no_probe,
+        timeout: a.timeout,
+        verbose: g.verbose,
+    };
+    let started_at = now_rfc3339();
+    let t = Instant::now();
+    let rt = runtime()?;
+    let profiles = rt.block_on(run_all(items, opts, a.jobs as usize, |_, _, _| {}));
+    let report = Report::new(started_at, t.elapsed().as_millis() as u64, profiles, a.strict);
+    emit(&report, a.format, a.output.as_deref(), g.quiet)
+}

@@ -1,0 +1,105 @@
+//! `conn validate`: every problem in the profiles file at once, without network. Secrets
+//! are read (variables, files, commands) unless `--no-secrets`, so a missing one is found
+//! before a run needs it.
+
+use crate::check::plain_http_refusal;
+use crate::cli::{Global, ValidateArgs};
+use crate::config::Problem;
+use crate::error::{ConfigError, Error};
+use crate::secret::Source;
+
+/// Validate the file; exit 2 with every problem, 0 when clean.
+pub fn run(g: &Global, a: &ValidateArgs) -> Result<u8, Error> {
+    let cfg = super::load(g)?;
+    let mut problems = cfg.validate();
+    let names: Vec<String> = cfg.names().iter().map(|s| s.to_string()).collect();
+    for name in &names {
+        let mut variants = vec![None];
+        variants.extend(cfg.environments(name).into_iter().map(Some));
+        for env in variants {
+            let (Some(p), _) = cfg.profile_lenient(name, env.as_deref()) else {
+                continue;
+            };
+            let label = match &env {
+                Some(e) => format!("profiles.{name}@{e}"),
+                None => format!("profiles.{name}"),
+            };
+            if let Some(f) = plain_http_refusal(&p) {
+                push(
+                    &mut problems,
+                    Problem {
+                        span: None,
+                        path: label.clone(),
+                        message: f.summary,
+                        help: f.hints.first().cloned(),
+                    },
+                );
+            }
+            if a.no_secrets {
+                continue;
+            }
+            let prefix = if p.ty == crate::config::ProfileType::Rest {
+                "auth."
+            } else {
+                ""
+            };
+            for (key, src) in sources(&p) {
+                if matches!(src, Source::Literal(_)) {
+                    continue;
+                }
+                if let Err(e) = src.resolve() {
+                    push(
+                        &mut problems,
+                        Problem {
+                            span: None,
+                            path: format!("{label}.{prefix}{key}"),
+                            message: e.0,
+                            help: None,
+                        },
+                    );
+                }
+            }
+        }
+    }
+    if problems.is_empty() {
+        let n = names.len();
+        super::print(&format!(
+            "{}: {n} profile{} valid\n",
+            cfg.path.display(),
+            if n == 1 { "" } else { "s" }
+        ))?;
+        return Ok(0);
+    }
+    Err(Error::Config(ConfigError {
+        file: cfg.path.clone(),
+        text: cfg.text.clone(),
+        problems,
+    }))
+}
+
+fn push(all: &mut Vec<Problem>, p: Problem) {
+    if !all.contains(&p) {
+        all.push(p);
+    }
+}
+
+/// The outside values a profile reads, with their keys.
+pub fn sources(p: &crate::config::Profile) -> Vec<(&'static str, &Source)> {
+    use crate::config::Auth;
+    let mut v = Vec::new();
+    if let Some(c) = p.auth.oauth() {
+        v.push(("client_id", &c.client_id));
+        if let Some(s) = &c.client_secret {
+            v.push(("client_secret", s));
+        }
+    }
+    match &p.auth {
+        Auth::Basic { username, password } | Auth::Password { username, password, .. } => {
+            v.push(("username", username));
+            v.push(("password", password));
+        }
+        Auth::ApiKey { key, .. } => v.push(("key", key)),
+        _ => {}
+    }
+    v
+}

@@ -1,0 +1,420 @@
+//! The profiles file: where it is found, how it is read, and how a profile is selected.
+//!
+//! Discovery order (first match wins): `--config PATH`, `$CONN_CONFIG`, `./profiles.toml`,
+//! `<config dir>/conn/profiles.toml`. The file is parsed once into a spanned tree
+//! ([`tree`]); a profile is then selected by name, its environment's overrides merged over
+//! it, `[defaults]` applied, and the result checked into a [`Profile`] ([`parse`]).
+//! Secrets are not resolved here: they are resolved by the command that needs them.
+
+pub mod parse;
+pub mod profile;
+pub mod tree;
+
+use std::path::{Path, PathBuf};
+
+pub use parse::Problem;
+pub use profile::*;
+use tree::{Table, Value};
+
+use crate::error::{ConfigError, Error};
+
+/// Where to look for the profiles file.
+pub fn discover(explicit: Option<&Path>) -> Result<PathBuf, Error> {
+    if let Some(p) = explicit {
+        return Ok(p.to_path_buf());
+    }
+    if let Some(p) = std::env::var_os("CONN_CONFIG").filter(|p| !p.is_empty()) {
+        return Ok(PathBuf::from(p));
+    }
+    let mut looked = Vec::new();
+    let local = PathBuf::from("profiles.toml");
+    if local.is_file() {
+        return Ok(local);
+    }
+    looked.push("./profiles.toml".to_string());
+    if let Some(dir) = dirs::config_dir() {
+        let p = dir.join("conn").join("profiles.toml");
+        if p.is_file() {
+            return Ok(p);
+        }
+        looked.push(p.display().to_string());
+    }
+    Err(Error::NoConfig { looked })
+}
+
+/// A loaded profiles file.
+pub struct Config {
+    /// Its path.
+    pub path: PathBuf,
+    /// Its text, for positions in messages.
+    pub text: String,
+    defaults: Net,
+    profiles: Vec<(String, tree::Entry)>,
+    /// Problems outside any profile (`[defaults]`, top level).
+    pub file_problems: Vec<Problem>,
+    /// Whether a secret is written literally in the file.
+    pub has_literal_secret: bool,
+}
+
+/// Which `[profiles.NAME]` keys are not part of the profile itself.
+const ENVIRONMENTS: &str = "environments";
+
+impl Config {
+    /// Read and parse a profiles file. Syntax errors fail here; everything else is found when
+    /// a profile is selected or validated.
+    pub fn load(path: &Path) -> Result<Config, Error> {
+        let text = match std::fs::read(path) {
+            Ok(bytes) => String::from_utf8(bytes)
+                .map_err(|_| ConfigError::single(path, String::new(), "the file is not valid UTF-8"))?,
+            Err(e) => {
+                return Err(Error::ReadConfig {
+                    path: path.to_path_buf(),
+                    reason: match e.kind() {
+                        std::io::ErrorKind::NotFound => "no such file".into(),
+                        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+                        std::io::ErrorKind::IsADirectory => "it is a directory".into(),
+                        _ => e.to_string(),
+                    },
+                });
+            }
+        };
+        Config::from_text(path, text)
+    }
+
+    /// Parse profiles from text; `path` names it in messages and anchors relative paths.
+    pub fn from_text(path: &Path, text: String) -> Result<Config, Error> {
+        let doc = tree::parse(&text).map_err(|errs| ConfigError {
+            file: path.to_path_buf(),
+            problems: errs
+                .into_iter()
+                .map(|(message, span)| Problem {
+                    span,
+                    path: String::new(),
+                    message: format!("invalid TOML: {message}"),
+                    help: None,
+                })
+                .collect(),
+            text: text.clone(),
+        })?;
+        let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let mut reader = parse::Reader {
+            problems: Vec::new(),
+            base_dir: &base_dir,
+            literal_secret: false,
+        };
+        let whole = 0..0;
+        let top = parse::Obj {
+            table: &doc,
+            path: "",
+            span: &whole,
+        };
+        for e in &doc.entries {
+            if e.key != "defaults" && e.key != "profiles" {
+                let help = parse::suggest(&e.key, ["defaults", "profiles"])
+                    .map(|s| format!("did you mean `[{s}]`?"))
+                    .or_else(|| Some("a profile is a table [profiles.NAME]".into()));
+                reader.problems.push(Problem {
+                    span: Some(e.key_span.clone()),
+                    path: e.key.clone(),
+                    message: "unknown top-level key".into(),
+                    help,
+                });
+            }
+        }
+        let _ = top;
+        let mut defaults = Net::default();
+        if let Some(d) = doc.get("defaults") {
+            if let Value::Table(t) = &d.node.value {
+                let obj = parse::Obj {
+                    table: t,
+                    path: "defaults",
+                    span: &d.node.span,
+                };
+                reader.unknown_keys(obj, parse::NET_KEYS, " in [defaults]");
+                defaults = reader.net(obj, &Net::default());
+            } else {
+                reader.problems.push(Problem {
+                    span: Some(d.node.span.clone()),
+                    path: "defaults".into(),
+                    message: "expected a table".into(),
+                    help: None,
+                });
+            }
+        }
+        let mut profiles = Vec::new();
+        if let Some(p) = doc.get("profiles") {
+            match &p.node.value {
+                Value::Table(t) => {
+                    for e in &t.entries {
+                        if !valid_name(&e.key) {
+                            reader.problems.push(Problem {
+                                span: Some(e.key_span.clone()),
+                                path: format!("profiles.{}", quoted_key(&e.key)),
+                                message: "a profile name may hold only letters, digits, '-', '_' and '.'".into(),
+                                help: None,
+                            });
+                        }
+                        if !matches!(e.node.value, Value::Table(_)) {
+                            reader.problems.push(Problem {
+                                span: Some(e.node.span.clone()),
+                                path: format!("profiles.{}", e.key),
+                                message: "expected a table [profiles.NAME]".into(),
+                                help: None,
+                            });
+                            continue;
+                        }
+                        profiles.push((e.key.clone(), e.clone()));
+                    }
+                }
+                _ => reader.problems.push(Problem {
+                    span: Some(p.node.span.clone()),
+                    path: "profiles".into(),
+                    message: "expected tables [profiles.NAME]".into(),
+                    help: None,
+                }),
+            }
+        }
+        let file_problems = reader.problems;
+        // Whether any literal secret is in the file is known only after reading profiles;
+        // a cheap full pass finds it without resolving anything.
+        let mut cfg = Config {
+            path: path.to_path_buf(),
+            text,
+            defaults,
+            profiles,
+            file_problems,
+            has_literal_secret: false,
+        };
+        cfg.has_literal_secret = cfg.profiles.iter().any(|(name, _)| {
+            let mut r = cfg.reader();
+            let _ = cfg.build(&mut r, name, None);
+            r.literal_secret
+        });
+        Ok(cfg)
+    }
+
+    fn reader(&self) -> parse::Reader<'_> {
+        parse::Reader {
+            problems: Vec::new(),
+            base_dir: self.path.parent().unwrap_or(Path::new("")),
+            literal_secret: false,
+        }
+    }
+
+    /// Profile names in file order.
+    pub fn names(&self) -> Vec<&str> {
+        self.profiles.iter().map(|(n, _)| n.as_str()).collect()
+    }
+
+    fn entry(&self, name: &str) -> Option<&tree::Entry> {
+        self.profiles.iter().find(|(n, _)| n == name).map(|(_, e)| e)
+    }
+
+    /// The environments a profile defines.
+    pub fn environments(&self, name: &str) -> Vec<String> {
+        let Some(e) = self.entry(name) else { return Vec::new() };
+        let Value::Table(t) = &e.node.value else {
+            return Vec::new();
+        };
+        match t.get(ENVIRONMENTS).map(|e| &e.node.value) {
+            Some(Value::Table(envs)) => envs.entries.iter().map(|e| e.key.clone()).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Tags of a profile, read without validating the rest.
+    pub fn tags(&self, name: &str) -> Vec<String> {
+        let Some(e) = self.entry(name) else { return Vec::new() };
+        let Value::Table(t) = &e.node.value else {
+            return Vec::new();
+        };
+        match t.get("tags").map(|e| &e.node.value) {
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(|n| match &n.value {
+                    Value::Str(s) => Some(s.clone()),
+                    _ => None,
+                })
+                .collect(),
+            Some(Value::Str(s)) => vec![s.clone()],
+            _ => Vec::new(),
+        }
+    }
+
+    fn build(&self, r: &mut parse::Reader<'_>, name: &str, env: Option<&str>) -> Option<Profile> {
+        let entry = self.entry(name)?;
+        let Value::Table(base) = &entry.node.value else {
+            return None;
+        };
+        let mut table: Table = base.clone();
+        let envs_entry = table.remove(ENVIRONMENTS);
+        let path_base = format!("profiles.{name}");
+        let mut path = path_base.clone();
+        let mut environments = Vec::new();
+        if let Some(envs) = &envs_entry {
+            match &envs.node.value {
+                Value::Table(t) => {
+                    for e in &t.entries {
+                        environments.push(e.key.clone());
+                        if !matches!(e.node.value, Value::Table(_)) {
+                            r.problems.push(Problem {
+                                span: Some(e.node.span.clone()),
+                                path: format!("{path_base}.environments.{}", e.key),
+                                message: "expected a table of overrides".into(),
+                                help: None,
+                            });
+                        }
+                    }
+                }
+                _ => r.problems.push(Problem {
+                    span: Some(envs.node.span.clone()),
+                    path: format!("{path_base}.environments"),
+                    message: "expected tables [profiles.NAME.environments.ENV]".into(),
+                    help: None,
+                }),
+            }
+        }
+        if let Some(env) = env {
+            let over = envs_entry.as_ref().and_then(|e| match &e.node.value {
+                Value::Table(t) => t.get(env),
+                _ => None,
+            });
+            match over.map(|o| &o.node.value) {
+                Some(Value::Table(o)) => {
+                    if let Some(bad) = o.get(ENVIRONMENTS) {
+                        r.problems.push(Problem {
+                            span: Some(bad.key_span.clone()),
+                            path: format!("{path_base}.environments.{env}.environments"),
+                            message: "environments cannot be nested".into(),
+                            help: None,
+                        });
+                    }
+                    table.merge(o);
+                    path = format!("{path_base}@{env}");
+                }
+                Some(_) => return None,
+                None => {
+                    let list = if environments.is_empty() {
+                        "it defines none".to_string()
+                    } else {
+                        format!("it has: {}", environments.join(", "))
+                    };
+                    let help = parse::suggest(env, environments.iter().map(String::as_str))
+                        .map(|s| format!("did you mean `{name}@{s}`?"));
+                    r.problems.push(Problem {
+                        span: None,
+                        path: path_base.clone(),
+                        message: format!("profile `{name}` has no environment `{env}`; {list}"),
+                        help,
+                    });
+                    return None;
+                }
+            }
+        }
+        let obj = parse::Obj {
+            table: &table,
+            path: &path,
+            span: &entry.node.span,
+        };
+        r.profile(name, env, obj, &self.defaults, environments)
+    }
+
+    /// Select `name` or `name@env` (the `@` form wins over `env`), fully checked.
+    pub fn select(&self, spec: &str, env: Option<&str>) -> Result<Profile, Error> {
+        let (name, env) = match spec.split_once('@') {
+            Some((n, e)) => (n, Some(e)),
+            None => (spec, env.filter(|e| !e.is_empty())),
+        };
+        if self.entry(name).is_none() {
+            return Err(self.unknown_profile(name));
+        }
+        let mut r = self.reader();
+        let p = self.build(&mut r, name, env);
+        let mut problems = self.file_problems.clone();
+        problems.extend(r.problems);
+        match p {
+            Some(p) if problems.is_empty() => Ok(p),
+            _ => Err(Error::Config(ConfigError {
+                file: self.path.clone(),
+                text: self.text.clone(),
+                problems,
+            })),
+        }
+    }
+
+    /// The error for a name that is not in the file, with the closest one.
+    pub fn unknown_profile(&self, name: &str) -> Error {
+        let names = self.names();
+        Error::UnknownProfile {
+            name: name.to_string(),
+            file: self.path.clone(),
+            suggestion: parse::suggest(name, names.iter().copied()).map(str::to_string),
+            available: names.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    /// Every problem in the file: each profile as written and in each of its environments.
+    pub fn validate(&self) -> Vec<Problem> {
+        let mut all = self.file_problems.clone();
+        for name in self.names() {
+            let mut r = self.reader();
+            self.build(&mut r, name, None);
+            let base = r.problems;
+            for p in &base {
+                push_unique(&mut all, p.clone());
+            }
+            for env in self.environments(name) {
+                let mut r = self.reader();
+                self.build(&mut r, name, Some(&env));
+                for p in r.problems {
+                    // The same problem seen through an environment is reported once.
+                    if !base.iter().any(|b| b.span == p.span && b.message == p.message) {
+                        push_unique(&mut all, p);
+                    }
+                }
+            }
+        }
+        all
+    }
+
+    /// Build every profile that is valid (used by `--all`, `--tag` and listings).
+    pub fn profile_lenient(&self, name: &str, env: Option<&str>) -> (Option<Profile>, Vec<Problem>) {
+        let mut r = self.reader();
+        let p = self.build(&mut r, name, env);
+        (p, r.problems)
+    }
+}
+
+fn push_unique(all: &mut Vec<Problem>, p: Problem) {
+    if !all.contains(&p) {
+        all.push(p);
+    }
+}
+
+/// Letters, digits, `-`, `_`, `.`.
+pub fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+fn quoted_key(k: &str) -> String {
+    format!("\"{}\"", k.escape_default())
+}
+
+/// Whether the file can be read by group or others (Unix).
+pub fn readable_by_others(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path)
+            .map(|m| m.permissions().mode() & 0o044 != 0)
+            .unwrap_or(false)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
+}

@@ -1,0 +1,101 @@
+//! A failure found by a test, as data: its category, a one-line summary, and hints.
+//!
+//! Findings travel in the report; they are never errors. The summary quotes the server where
+//! it spoke; hints say what to change, in plain words.
+
+use crate::exit::Category;
+
+/// What went wrong and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The failure's kind, which fixes the exit code.
+    pub category: Category,
+    /// One line for people.
+    pub summary: String,
+    /// What to change.
+    pub hints: Vec<String>,
+}
+
+impl Finding {
+    /// A finding without hints.
+    pub fn new(category: Category, summary: impl Into<String>) -> Finding {
+        Finding {
+            category,
+            summary: summary.into(),
+            hints: Vec::new(),
+        }
+    }
+
+    /// Add a hint.
+    pub fn hint(mut self, h: impl Into<String>) -> Finding {
+        self.hints.push(h.into());
+        self
+    }
+}
+
+/// Server text made safe to show: registered secrets masked, control characters and
+/// terminal escapes removed, cut to `max` characters.
+pub fn clean(text: &str, max: usize) -> String {
+    let redacted = crate::secret::redact(text);
+    let mut out = String::with_capacity(redacted.len().min(max + 3));
+    let mut chars = redacted.chars().peekable();
+    let mut n = 0;
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // Drop an escape sequence whole: ESC [ params final, or ESC ] ... BEL/ST.
+            match chars.peek() {
+                Some('[') => {
+                    chars.next();
+                    while let Some(&d) = chars.peek() {
+                        chars.next();
+                        if ('@'..='~').contains(&d) {
+                            break;
+                        }
+                    }
+                }
+                Some(']') => {
+                    chars.next();
+                    while let Some(d) = chars.next() {
+                        if d == '\u{7}' || (d == '\u{1b}' && chars.peek() == Some(&'\\')) {
+                            break;
+                        }
+                    }
+                }
+                _ => {
+                    chars.next();
+                }
+            }
+            continue;
+        }
+        let c = match c {
+            '\r' | '\n' | '\t' => ' ',
+            c if c.is_control() => continue,
+            // Bidirectional overrides can make text read differently from what it is.
+            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => continue,
+            c => c,
+        };
+        if c == ' ' && out.ends_with(' ') {
+            continue;
+        }
+        if n == max {
+            out.push('…');
+            break;
+        }
+        out.push(c);
+        n += 1;
+    }
+    out.trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_strips_escapes_and_cuts() {
+        assert_eq!(clean("a\u{1b}[31mred\u{1b}[0m\r\nb", 100), "ared b");
+        assert_eq!(clean("\u{1b}]0;title\u{7}x", 100), "x");
+        assert_eq!(clean("abcdef", 3), "abc…");
+        assert_eq!(clean("x\u{0}\u{8}y\u{202e}z", 10), "xyz");
+    }
+}

@@ -1,0 +1,127 @@
+//! Talking to servers: HTTP clients shared per connection settings, the layer-by-layer
+//! pre-flight (DNS, TCP, TLS), and turning transport errors into findings.
+//!
+//! One [`Http`] lives for a whole run. Profiles with the same connection settings share one
+//! `reqwest::Client` (so its connection pool), and each origin is pre-flighted once per run.
+//! Every client refuses to follow redirects: token requests must never be redirected, and
+//! probe redirects are followed by hand, same origin only.
+
+pub mod body;
+pub mod cert;
+pub mod classify;
+pub mod httpdate;
+pub mod preflight;
+pub mod tls;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use url::Url;
+
+use crate::config::Net;
+
+/// A client and the TLS configuration it was built with.
+#[derive(Clone)]
+pub struct Client {
+    /// The HTTP client.
+    pub http: reqwest::Client,
+    /// Its TLS settings, for the pre-flight handshake.
+    pub tls: Arc<rustls::ClientConfig>,
+}
+
+/// HTTP state shared by every profile of a run.
+#[derive(Default)]
+pub struct Http {
+    clients: Mutex<HashMap<Net, Result<Client, String>>>,
+    pub(crate) preflights: preflight::Cache,
+}
+
+impl Http {
+    /// The client for these settings, built once. The error says which file is at fault.
+    pub fn client(&self, net: &Net) -> Result<Client, String> {
+        let mut map = self.clients.lock().unwrap_or_else(|p| p.into_inner());
+        map.entry(net.clone()).or_insert_with(|| build(net)).clone()
+    }
+}
+
+fn build(net: &Net) -> Result<Client, String> {
+    let tls = tls::client_config(net)?;
+    let mut b = reqwest::Client::builder()
+        .tls_backend_preconfigured((*tls).clone())
+        .redirect(reqwest::redirect::Policy::none())
+        .referer(false)
+        .connect_timeout(net.connect_timeout)
+        .pool_max_idle_per_host(64)
+        .user_agent(concat!("conn/", env!("CARGO_PKG_VERSION")));
+    if let Some(p) = &net.proxy {
+        let proxy = reqwest::Proxy::all(p.as_str()).map_err(|e| format!("proxy {}: {e}", crate::config::shown(p)))?;
+        b = b.proxy(proxy);
+    }
+    let http = b.build().map_err(|e| format!("HTTP client set-up failed: {e}"))?;
+    Ok(Client { http, tls })
+}
+
+/// The proxy a request to `url` goes through, if any (profile setting, else the standard
+/// environment variables, honouring `NO_PROXY`). Shown without credentials.
+pub fn proxy_for(url: &Url, net: &Net) -> Option<Url> {
+    if let Some(p) = &net.proxy {
+        return Some(p.clone());
+    }
+    let host = url.host_str()?.trim_matches(['[', ']']).to_ascii_lowercase();
+    let var = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| std::env::var(n).ok().filter(|v| !v.is_empty()))
+    };
+    let no_proxy = var(&["NO_PROXY", "no_proxy"]).unwrap_or_default();
+    for entry in no_proxy.split(',').map(|s| s.trim().to_ascii_lowercase()) {
+        if entry == "*" {
+            return None;
+        }
+        let e = entry.trim_start_matches('.');
+        let e = e.split(':').next().unwrap_or(e);
+        if !e.is_empty() && (host == e || host.ends_with(&format!(".{e}"))) {
+            return None;
+        }
+    }
+    let candidates: &[&str] = if url.scheme() == "https" {
+        &["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]
+    } else {
+        &["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]
+    };
+    var(candidates).and_then(|v| Url::parse(&v).ok())
+}
+
+/// An HTTP answer with its body read up to a cap.
+pub struct Answer {
+    /// Status code.
+    pub status: u16,
+    /// Headers.
+    pub headers: reqwest::header::HeaderMap,
+    /// Body, possibly cut.
+    pub body: body::Body,
+}
+
+/// Send a request and read its answer, all within `timeout` (the total deadline also bounds
+/// a server that drips its body), reading at most `cap` bytes. A failure is classified by
+/// layer; `what` names the host in messages.
+pub async fn fetch(
+    req: reqwest::RequestBuilder,
+    timeout: std::time::Duration,
+    cap: usize,
+    what: &str,
+) -> Result<Answer, crate::finding::Finding> {
+    let sent = tokio::time::timeout(timeout, async {
+        let resp = req.timeout(timeout).send().await?;
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let body = body::read_capped(resp, cap).await?;
+        Ok::<_, reqwest::Error>(Answer { status, headers, body })
+    })
+    .await;
+    match sent {
+        Ok(Ok(a)) => Ok(a),
+        Ok(Err(e)) => Err(classify::request_error(&e, what, timeout)),
+        Err(_) => Err(classify::too_slow(what, timeout)),
+    }
+}

@@ -1,0 +1,332 @@
+//! The layers under HTTP, each checked and timed on its own: DNS, TCP connect, TLS.
+//!
+//! Run once per origin per run (profiles on the same host share the result), with the same
+//! TLS configuration the HTTP requests use. Through a proxy, DNS and connect are checked
+//! against the proxy and say so; TLS to the origin is then left to the request itself.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use rustls::pki_types::ServerName;
+use tokio::net::TcpStream;
+use tokio::sync::OnceCell;
+use url::Url;
+
+use super::cert::{self, CertFacts};
+use super::classify;
+use crate::config::{Net, shown};
+use crate::exit::Category;
+use crate::finding::Finding;
+
+/// A scheme, host and port.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Origin {
+    /// `https` or `http`.
+    pub https: bool,
+    /// Host name or address (IPv6 without brackets).
+    pub host: String,
+    /// Port.
+    pub port: u16,
+}
+
+impl Origin {
+    /// The origin of a URL.
+    pub fn of(url: &Url) -> Option<Origin> {
+        Some(Origin {
+            https: url.scheme() == "https",
+            host: url.host_str()?.trim_matches(['[', ']']).to_string(),
+            port: url.port_or_known_default()?,
+        })
+    }
+
+    /// `host:port`.
+    pub fn authority(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
+}
+
+/// A timed result.
+#[derive(Debug, Clone)]
+pub struct Timed<T> {
+    /// How long it took.
+    pub ms: u64,
+    /// The result.
+    pub value: T,
+}
+
+/// What the TLS handshake showed.
+#[derive(Debug, Clone)]
+pub struct TlsFacts {
+    /// `TLS 1.3` or `TLS 1.2`.
+    pub version: String,
+    /// The leaf certificate, when it could be read.
+    pub cert: Option<CertFacts>,
+}
+
+impl TlsFacts {
+    /// Whole days until the certificate expires.
+    pub fn days_left(&self) -> Option<i64> {
+        self.cert.as_ref().map(|c| (c.not_after - now_secs()).div_euclid(86400))
+    }
+}
+
+/// The pre-flight of one origin.
+#[derive(Debug, Clone)]
+pub struct OriginCheck {
+    /// Which origin.
+    pub origin: Origin,
+    /// The proxy in the way, shown without credentials.
+    pub proxy: Option<String>,
+    /// Name resolution: detail or failure.
+    pub dns: Timed<Result<String, Finding>>,
+    /// TCP connect: the address reached, or failure. `None` when DNS failed.
+    pub connect: Option<Timed<Result<String, Finding>>>,
+    /// TLS handshake. `None` for http, through a proxy, or when connect failed.
+    pub tls: Option<Timed<Result<TlsFacts, Finding>>>,
+}
+
+type Key = (Origin, Net);
+
+/// Pre-flight results of a run, one per origin and settings.
+#[derive(Default)]
+pub struct Cache(Mutex<HashMap<Key, Arc<OnceCell<Arc<OriginCheck>>>>>);
+
+impl Cache {
+    /// The pre-flight of `origin`, run once per run.
+    pub async fn check(
+        &self,
+        origin: &Origin,
+        net: &Net,
+        tls: &Arc<rustls::ClientConfig>,
+        proxy: Option<&Url>,
+    ) -> Arc<OriginCheck> {
+        let cell = {
+            let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+            map.entry((origin.clone(), net.clone())).or_default().clone()
+        };
+        cell.get_or_init(|| async { Arc::new(run(origin, net, tls, proxy).await) })
+            .await
+            .clone()
+    }
+}
+
+fn ms(since: Instant) -> u64 {
+    since.elapsed().as_millis() as u64
+}
+
+/// Seconds since the epoch now.
+pub fn now_secs() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+async fn run(origin: &Origin, net: &Net, tls: &Arc<rustls::ClientConfig>, proxy: Option<&Url>) -> OriginCheck {
+    let (host, port, via) = match proxy.and_then(|p| {
+        Some((
+            p.host_str()?.trim_matches(['[', ']']).to_string(),
+            p.port_or_known_default()?,
+            p,
+        ))
+    }) {
+        Some((h, p, u)) => (h, p, Some(shown(u))),
+        None => (origin.host.clone(), origin.port, None),
+    };
+    let what = match &via {
+        Some(p) => format!("proxy {p}"),
+        None => host.clone(),
+    };
+    // DNS
+    let t = Instant::now();
+    let addrs: Result<Vec<SocketAddr>, Finding> = if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+        Ok(vec![SocketAddr::new(ip, port)])
+    } else {
+        match tokio::time::timeout(net.connect_timeout, tokio::net::lookup_host((host.as_str(), port))).await {
+            Err(_) => Err(Finding::new(
+                Category::Network,
+                format!(
+                    "DNS lookup of {what} did not answer within {}",
+                    humantime::format_duration(net.connect_timeout)
+                ),
+            )
+            .hint("check the machine's DNS settings and network connection")),
+            Ok(Err(e)) => Err(classify::dns_not_found(&host, via.is_some(), Some(&e.to_string()))),
+            Ok(Ok(it)) => {
+                let v: Vec<SocketAddr> = it.collect();
+                if v.is_empty() {
+                    Err(classify::dns_not_found(&host, via.is_some(), None))
+                } else {
+                    Ok(v)
+                }
+            }
+        }
+    };
+    let dns_detail = |addrs: &[SocketAddr]| {
+        let mut ips: Vec<String> = addrs.iter().map(|a| a.ip().to_string()).collect();
+        ips.dedup();
+        let list = if ips.len() > 3 {
+            format!("{} and {} more", ips[..3].join(", "), ips.len() - 3)
+        } else {
+            ips.join(", ")
+        };
+        match &via {
+            Some(p) => format!("via proxy {p}: {host} → {list} ({} resolved by the proxy)", origin.host),
+            None if host.parse::<std::net::IpAddr>().is_ok() => format!("{host} (an address, no lookup needed)"),
+            None => format!("{host} → {list}"),
+        }
+    };
+    let dns = Timed {
+        ms: ms(t),
+        value: addrs.as_ref().map(|a| dns_detail(a)).map_err(Clone::clone),
+    };
+    let Ok(addrs) = addrs else {
+        return OriginCheck {
+            origin: origin.clone(),
+            proxy: via,
+            dns,
+            connect: None,
+            tls: None,
+        };
+    };
+    // TCP
+    let t = Instant::now();
+    let deadline = t + net.connect_timeout;
+    let mut last: Option<Finding> = None;
+    let mut stream = None;
+    for addr in &addrs {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break;
+        }
+        match tokio::time::timeout(left, TcpStream::connect(addr)).await {
+            Ok(Ok(s)) => {
+                stream = Some((s, *addr));
+                break;
+            }
+            Ok(Err(e)) => last = Some(classify::connect_io(&e, &addr.to_string(), via.is_some())),
+            Err(_) => {
+                last = Some(classify::connect_timeout(
+                    &addr.to_string(),
+                    net.connect_timeout,
+                    via.is_some(),
+                ));
+            }
+        }
+    }
+    let connect_ms = ms(t);
+    let Some((stream, addr)) = stream else {
+        let f = last.unwrap_or_else(|| classify::connect_timeout(&what, net.connect_timeout, via.is_some()));
+        return OriginCheck {
+            origin: origin.clone(),
+            proxy: via,
+            dns,
+            connect: Some(Timed {
+                ms: connect_ms,
+                value: Err(f),
+            }),
+            tls: None,
+        };
+    };
+    let connect = Some(Timed {
+        ms: connect_ms,
+        value: Ok(match &via {
+            Some(p) => format!("{addr} (proxy {p})"),
+            None => addr.to_string(),
+        }),
+    });
+    if !origin.https || via.is_some() {
+        return OriginCheck {
+            origin: origin.clone(),
+            proxy: via,
+            dns,
+            connect,
+            tls: None,
+        };
+    }
+    // TLS
+    let t = Instant::now();
+    let value = handshake(stream, origin, tls.clone(), net.timeout).await;
+    let value = match value {
+        Ok(f) => Ok(f),
+        Err(mut f) => {
+            // Show what the server presented: fetched again without verification, only to
+            // describe it.
+            if let Some(c) = presented_cert(addr, origin, net.connect_timeout).await {
+                classify::describe_presented(&mut f, &c, &origin.host);
+            }
+            Err(f)
+        }
+    };
+    OriginCheck {
+        origin: origin.clone(),
+        proxy: via,
+        dns,
+        connect,
+        tls: Some(Timed { ms: ms(t), value }),
+    }
+}
+
+async fn handshake(
+    stream: TcpStream,
+    origin: &Origin,
+    tls: Arc<rustls::ClientConfig>,
+    limit: Duration,
+) -> Result<TlsFacts, Finding> {
+    let name = ServerName::try_from(origin.host.clone()).map_err(|_| {
+        Finding::new(
+            Category::Config,
+            format!("`{}` is not a valid TLS server name", origin.host),
+        )
+    })?;
+    let connector = tokio_rustls::TlsConnector::from(tls);
+    match tokio::time::timeout(limit, connector.connect(name, stream)).await {
+        Err(_) => Err(Finding::new(
+            Category::Tls,
+            format!(
+                "the TLS handshake with {} did not finish within {}",
+                origin.authority(),
+                humantime::format_duration(limit)
+            ),
+        )
+        .hint("the port may not speak TLS, or something between drops the handshake; check the URL's scheme and port")),
+        Ok(Err(e)) => Err(classify::tls_io(&e, origin)),
+        Ok(Ok(s)) => {
+            let (_, conn) = s.get_ref();
+            let version = match conn.protocol_version() {
+                Some(rustls::ProtocolVersion::TLSv1_3) => "TLS 1.3".to_string(),
+                Some(rustls::ProtocolVersion::TLSv1_2) => "TLS 1.2".to_string(),
+                Some(v) => format!("{v:?}"),
+                None => "TLS".to_string(),
+            };
+            let cert = conn
+                .peer_certificates()
+                .and_then(|c| c.first())
+                .and_then(|c| cert::parse(c));
+            Ok(TlsFacts { version, cert })
+        }
+    }
+}
+
+async fn presented_cert(addr: SocketAddr, origin: &Origin, limit: Duration) -> Option<CertFacts> {
+    let insecure = Net {
+        insecure_tls: true,
+        ..Net::default()
+    };
+    let cfg = super::tls::client_config(&insecure).ok()?;
+    let stream = tokio::time::timeout(limit, TcpStream::connect(addr)).await.ok()?.ok()?;
+    let name = ServerName::try_from(origin.host.clone()).ok()?;
+    let s = tokio::time::timeout(limit, tokio_rustls::TlsConnector::from(cfg).connect(name, stream))
+        .await
+        .ok()?
+        .ok()?;
+    let (_, conn) = s.get_ref();
+    conn.peer_certificates()
+        .and_then(|c| c.first())
+        .and_then(|c| cert::parse(c))
+}

@@ -1,0 +1,272 @@
+//! What a server said when it refused: RFC 6749 errors, Entra's additions, problem details
+//! (and Hypatos's `{title, detail, status}`), and `WWW-Authenticate` challenges.
+//!
+//! Every string is cleaned (secrets masked, control characters removed) and cut to 500
+//! characters before it is kept.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::finding::clean;
+
+/// Longest server string kept.
+pub const MAX_TEXT: usize = 500;
+
+/// The server's own words, as far as they could be parsed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ServerError {
+    /// HTTP status.
+    pub status: u16,
+    /// RFC 6749 / RFC 6750 `error`.
+    pub error: Option<String>,
+    /// Problem-details `title`.
+    pub title: Option<String>,
+    /// `error_description` or problem-details `detail`.
+    pub description: Option<String>,
+    /// Entra `error_codes` (AADSTS numbers).
+    pub error_codes: Vec<i64>,
+    /// Entra `trace_id`.
+    pub trace_id: Option<String>,
+    /// Entra `correlation_id`.
+    pub correlation_id: Option<String>,
+    /// Entra `timestamp`.
+    pub timestamp: Option<String>,
+    /// Scope named by a `WWW-Authenticate` challenge.
+    pub scope: Option<String>,
+}
+
+impl ServerError {
+    /// Whether anything beyond the status was understood.
+    pub fn is_empty(&self) -> bool {
+        self.error.is_none() && self.title.is_none() && self.description.is_none() && self.error_codes.is_empty()
+    }
+
+    /// The first AADSTS code.
+    pub fn aadsts(&self) -> Option<i64> {
+        self.error_codes.first().copied().or_else(|| {
+            let d = self.description.as_deref()?;
+            let rest = d.strip_prefix("AADSTS")?;
+            rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
+        })
+    }
+
+    /// How the server's words are quoted in a summary: `invalid_client: Client authentication failed`.
+    pub fn quote(&self) -> Option<String> {
+        let head = self.error.as_deref().or(self.title.as_deref());
+        let desc = self.description.as_deref().map(first_line_of_entra);
+        match (head, desc) {
+            (Some(h), Some(d)) => Some(format!("{h}: {}", clean(&d, 200))),
+            (Some(h), None) => Some(h.to_string()),
+            (None, Some(d)) => Some(clean(&d, 200)),
+            (None, None) => None,
+        }
+    }
+}
+
+/// Entra descriptions carry "Trace ID: … Correlation ID: … Timestamp: …" after the message;
+/// those are shown on their own.
+fn first_line_of_entra(d: &str) -> String {
+    match d.find(" Trace ID:") {
+        Some(i) => d[..i].trim().to_string(),
+        None => d.to_string(),
+    }
+}
+
+fn text(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) if !s.trim().is_empty() => Some(clean(s, MAX_TEXT)),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Parse an error answer from its status, JSON body (if any) and challenges.
+pub fn parse(status: u16, body: &[u8], challenges: &[Challenge]) -> ServerError {
+    let mut e = ServerError {
+        status,
+        ..Default::default()
+    };
+    if let Ok(Value::Object(m)) = serde_json::from_slice::<Value>(body) {
+        e.error = text(m.get("error"));
+        e.description = text(m.get("error_description")).or_else(|| text(m.get("detail")));
+        e.title = text(m.get("title")).or_else(|| text(m.get("message")));
+        // Some servers nest: {"error": {"code": "...", "message": "..."}}
+        if let Some(Value::Object(inner)) = m.get("error") {
+            e.error = text(inner.get("code"));
+            e.description = e.description.or_else(|| text(inner.get("message")));
+        }
+        if let Some(Value::Array(codes)) = m.get("error_codes") {
+            e.error_codes = codes.iter().filter_map(Value::as_i64).take(10).collect();
+        }
+        e.trace_id = text(m.get("trace_id"));
+        e.correlation_id = text(m.get("correlation_id"));
+        e.timestamp = text(m.get("timestamp"));
+    }
+    for c in challenges {
+        if e.error.is_none() {
+            e.error = c.param("error").map(|s| clean(s, MAX_TEXT));
+        }
+        if e.description.is_none() {
+            e.description = c.param("error_description").map(|s| clean(s, MAX_TEXT));
+        }
+        if e.scope.is_none() {
+            e.scope = c.param("scope").map(|s| clean(s, MAX_TEXT));
+        }
+    }
+    e
+}
+
+/// One `WWW-Authenticate` challenge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Challenge {
+    /// Scheme, lower-cased (`bearer`, `basic`).
+    pub scheme: String,
+    /// Parameters, names lower-cased.
+    pub params: Vec<(String, String)>,
+}
+
+impl Challenge {
+    /// A parameter's value.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// Parse `WWW-Authenticate` header values (RFC 9110 §11.6.1): several challenges per header,
+/// quoted strings with escapes, `token68`. Malformed input yields what could be read.
+pub fn parse_challenges<'a>(headers: impl IntoIterator<Item = &'a str>) -> Vec<Challenge> {
+    let mut out = Vec::new();
+    for h in headers {
+        let mut p = Lexer { s: h.as_bytes(), i: 0 };
+        loop {
+            p.skip(|c| c == b' ' || c == b'\t' || c == b',');
+            let Some(scheme) = p.token() else { break };
+            let mut ch = Challenge {
+                scheme: scheme.to_ascii_lowercase(),
+                params: Vec::new(),
+            };
+            loop {
+                p.skip(|c| c == b' ' || c == b'\t');
+                let save = p.i;
+                let Some(name) = p.token() else { break };
+                p.skip(|c| c == b' ' || c == b'\t');
+                if p.peek() != Some(b'=') {
+                    // The next challenge's scheme.
+                    p.i = save;
+                    break;
+                }
+                p.i += 1;
+                // token68 ends with '=' padding: `Basic abc==`.
+                if p.peek().is_none_or(|c| c == b'=' || c == b',') && ch.params.is_empty() {
+                    p.skip(|c| c == b'=');
+                    ch.params.push(("token68".into(), name));
+                } else {
+                    p.skip(|c| c == b' ' || c == b'\t');
+                    let value = if p.peek() == Some(b'"') {
+                        p.quoted()
+                    } else {
+                        p.token().unwrap_or_default()
+                    };
+                    ch.params.push((name.to_ascii_lowercase(), value));
+                }
+                p.skip(|c| c == b' ' || c == b'\t');
+                if p.peek() == Some(b',') {
+                    p.i += 1;
+                    continue;
+                }
+                break;
+            }
+            out.push(ch);
+            if out.len() >= 16 {
+                return out;
+            }
+        }
+    }
+    out
+}
+
+struct Lexer<'a> {
+    s: &'a [u8],
+    i: usize,
+}
+
+impl Lexer<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.i).copied()
+    }
+    fn skip(&mut self, f: impl Fn(u8) -> bool) {
+        while self.peek().is_some_and(&f) {
+            self.i += 1;
+        }
+    }
+    fn token(&mut self) -> Option<String> {
+        let start = self.i;
+        self.skip(|c| c.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~/:".contains(&c));
+        (self.i > start).then(|| String::from_utf8_lossy(&self.s[start..self.i]).into_owned())
+    }
+    fn quoted(&mut self) -> String {
+        self.i += 1;
+        let mut v = Vec::new();
+        while let Some(c) = self.peek() {
+            self.i += 1;
+            match c {
+                b'"' => break,
+                b'\\' => {
+                    if let Some(n) = self.peek() {
+                        v.push(n);
+                        self.i += 1;
+                    }
+                }
+                _ => v.push(c),
+            }
+        }
+        String::from_utf8_lossy(&v).into_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn challenges() {
+        let c = parse_challenges([r#"Bearer realm="api", error="insufficient_scope", scope="a b""#]);
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].scheme, "bearer");
+        assert_eq!(c[0].param("scope"), Some("a b"));
+        let two = parse_challenges([r#"Basic realm="x", Bearer error="invalid_token", error_description="ex\"p""#]);
+        assert_eq!(two.len(), 2);
+        assert_eq!(two[1].param("error_description"), Some("ex\"p"));
+        let t68 = parse_challenges(["Negotiate abc==, Bearer"]);
+        assert_eq!(t68[0].param("token68"), Some("abc"));
+        assert_eq!(t68[1].scheme, "bearer");
+        // Junk yields nothing usable, and no panic.
+        for junk in ["", ",,,", "\"\"\"", "=", "Bearer ="] {
+            let _ = parse_challenges([junk]);
+        }
+        assert!(parse_challenges(["", ",,,"]).is_empty());
+    }
+
+    #[test]
+    fn entra_body() {
+        let body = br#"{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided.\r\nTrace ID: t\r\nCorrelation ID: c\r\nTimestamp: 2026","error_codes":[7000215],"trace_id":"t","correlation_id":"c","timestamp":"2026"}"#;
+        let e = parse(401, body, &[]);
+        assert_eq!(e.aadsts(), Some(7000215));
+        assert_eq!(e.trace_id.as_deref(), Some("t"));
+        assert_eq!(
+            e.quote().unwrap(),
+            "invalid_client: AADSTS7000215: Invalid client secret provided."
+        );
+    }
+
+    #[test]
+    fn problem_details() {
+        let e = parse(401, br#"{"title":"Invalid client credentials","detail":"The provided client credentials are not valid","status":401}"#, &[]);
+        assert_eq!(e.title.as_deref(), Some("Invalid client credentials"));
+        assert_eq!(
+            e.description.as_deref(),
+            Some("The provided client credentials are not valid")
+        );
+        assert!(parse(500, b"<html>", &[]).is_empty());
+    }
+}

@@ -1,0 +1,358 @@
+//! Secrets: the [`Secret`] type, where a secret comes from ([`Source`]), and the process-wide
+//! [`redact`] filter.
+//!
+//! A secret's value is only reachable through [`Secret::expose`]; `Debug` prints `********`
+//! and there is no `Display`. Every value resolved or received (client secrets, passwords,
+//! keys, tokens) is registered with the redactor, and all text that reaches a person or a
+//! report passes through [`redact`], so a server that echoes a secret back is masked too:
+//! raw, URL-encoded, form-encoded and inside Basic credentials.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+/// Largest secret a file or command may yield.
+pub const MAX_SECRET_BYTES: usize = 64 * 1024;
+/// How long a secret command may run unless the profile says otherwise.
+pub const DEFAULT_COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A value that must never be shown.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wrap a value and register it with the redactor.
+    pub fn new(value: String) -> Secret {
+        register(&value);
+        Secret(value)
+    }
+
+    /// Wrap a value that identifies rather than authenticates (a client id, a user name):
+    /// kept out of the redactor, so it can be shown.
+    pub fn plain(value: String) -> Secret {
+        Secret(value)
+    }
+
+    /// The value itself. Call only where it is sent to the server it belongs to.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// `sha256:` and the first 8 hex digits of the SHA-256 of the value.
+    pub fn fingerprint(&self) -> String {
+        fingerprint(&self.0)
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(********)")
+    }
+}
+
+/// `sha256:xxxxxxxx` of a value: enough to tell two values apart, useless to recover one.
+pub fn fingerprint(value: &str) -> String {
+    let digest = Sha256::digest(value.as_bytes());
+    let hex: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}
+
+/// Where a value comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// Written in the profiles file.
+    Literal(Secret),
+    /// An environment variable.
+    Env(String),
+    /// A file's contents, one trailing newline trimmed.
+    File(PathBuf),
+    /// A program's standard output, run without a shell.
+    Command {
+        /// Program and arguments.
+        argv: Vec<String>,
+        /// How long it may run.
+        timeout: Duration,
+    },
+}
+
+/// Why a value could not be had. Names the variable, file or program; never a value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolveError(pub String);
+
+impl std::fmt::Display for ResolveError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Source {
+    /// How the source is shown: `env HYPATOS_CLIENT_SECRET`, `file /run/secrets/x`,
+    /// `command pass show x`, or `********` for a literal.
+    pub fn describe(&self) -> String {
+        match self {
+            Source::Literal(_) => "******** (in the file)".to_string(),
+            Source::Env(v) => format!("env {v}"),
+            Source::File(p) => format!("file {}", p.display()),
+            Source::Command { argv, .. } => format!("command {}", argv.join(" ")),
+        }
+    }
+
+    /// Whether the value is written in the profiles file.
+    pub fn is_literal(&self) -> bool {
+        matches!(self, Source::Literal(_))
+    }
+
+    /// Fetch a secret value (and register it with the redactor). Runs a command if the
+    /// source is one.
+    pub fn resolve(&self) -> Result<Secret, ResolveError> {
+        match self {
+            Source::Literal(s) => Ok(s.clone()),
+            _ => self.fetch().map(Secret::new),
+        }
+    }
+
+    /// Fetch a value that is not secret (a client id, a user name).
+    pub fn resolve_plain(&self) -> Result<String, ResolveError> {
+        match self {
+            Source::Literal(s) => Ok(s.expose().to_string()),
+            _ => self.fetch(),
+        }
+    }
+
+    fn fetch(&self) -> Result<String, ResolveError> {
+        let raw = match self {
+            Source::Literal(s) => return Ok(s.expose().to_string()),
+            Source::Env(var) => match std::env::var(var) {
+                Ok(v) if v.is_empty() => {
+                    return Err(ResolveError(format!("environment variable {var} is set but empty")));
+                }
+                Ok(v) => v,
+                Err(std::env::VarError::NotPresent) => {
+                    return Err(ResolveError(format!("environment variable {var} is not set")));
+                }
+                Err(std::env::VarError::NotUnicode(_)) => {
+                    return Err(ResolveError(format!("environment variable {var} is not valid UTF-8")));
+                }
+            },
+            Source::File(path) => read_file(path)?,
+            Source::Command { argv, timeout } => run_command(argv, *timeout)?,
+        };
+        let value = trim_one_newline(raw);
+        if value.is_empty() {
+            return Err(ResolveError(format!("{} gave an empty value", self.describe())));
+        }
+        if value.contains(['\r', '\n', '\0']) {
+            return Err(ResolveError(format!(
+                "{} gave a value with a line break or NUL character; a secret must be one line",
+                self.describe()
+            )));
+        }
+        Ok(value)
+    }
+}
+
+fn read_file(path: &PathBuf) -> Result<String, ResolveError> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| ResolveError(format!("cannot read secret file {}: {}", path.display(), io_reason(&e))))?;
+    let mut buf = Vec::new();
+    file.take(MAX_SECRET_BYTES as u64 + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| ResolveError(format!("cannot read secret file {}: {}", path.display(), io_reason(&e))))?;
+    if buf.len() > MAX_SECRET_BYTES {
+        return Err(ResolveError(format!(
+            "secret file {} is larger than {} KiB",
+            path.display(),
+            MAX_SECRET_BYTES / 1024
+        )));
+    }
+    String::from_utf8(buf).map_err(|_| ResolveError(format!("secret file {} is not valid UTF-8", path.display())))
+}
+
+fn run_command(argv: &[String], timeout: Duration) -> Result<String, ResolveError> {
+    let program = argv
+        .first()
+        .ok_or_else(|| ResolveError("secret command is empty".into()))?;
+    let mut child = Command::new(program)
+        .args(&argv[1..])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        // Its error output may quote the secret: never captured, never shown.
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| ResolveError(format!("cannot run secret command {program}: {}", io_reason(&e))))?;
+    let mut stdout = child.stdout.take().expect("stdout is piped");
+    let reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let r = (&mut stdout).take(MAX_SECRET_BYTES as u64 + 1).read_to_end(&mut buf);
+        // Drain the rest so the program does not block on a full pipe.
+        let _ = std::io::copy(&mut stdout, &mut std::io::sink());
+        r.map(|_| buf)
+    });
+    let started = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if started.elapsed() >= timeout => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(ResolveError(format!(
+                    "secret command {program} did not finish within {}",
+                    humantime::format_duration(timeout)
+                )));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+            Err(e) => return Err(ResolveError(format!("secret command {program}: {}", io_reason(&e)))),
+        }
+    };
+    let out = reader
+        .join()
+        .map_err(|_| ResolveError(format!("secret command {program}: output could not be read")))?
+        .map_err(|e| ResolveError(format!("secret command {program}: {}", io_reason(&e))))?;
+    if !status.success() {
+        let how = status.code().map_or("was killed by a signal".to_string(), |c| {
+            format!("exited with status {c}")
+        });
+        return Err(ResolveError(format!(
+            "secret command {program} {how} (its error output is not shown because it may contain the secret; run the command yourself to see it)"
+        )));
+    }
+    if out.len() > MAX_SECRET_BYTES {
+        return Err(ResolveError(format!(
+            "secret command {program} printed more than {} KiB",
+            MAX_SECRET_BYTES / 1024
+        )));
+    }
+    String::from_utf8(out).map_err(|_| ResolveError(format!("secret command {program} printed invalid UTF-8")))
+}
+
+fn trim_one_newline(mut s: String) -> String {
+    if s.ends_with('\n') {
+        s.pop();
+        if s.ends_with('\r') {
+            s.pop();
+        }
+    }
+    s
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "not found".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+fn registry() -> &'static Mutex<Vec<String>> {
+    static R: OnceLock<Mutex<Vec<String>>> = OnceLock::new();
+    R.get_or_init(|| Mutex::new(Vec::new()))
+}
+
+/// Remember a value so that [`redact`] masks it wherever it shows up.
+pub fn register(value: &str) {
+    // Very short values would mask ordinary words; they are not worth a secret's name.
+    if value.len() < 4 {
+        return;
+    }
+    let mut forms = vec![value.to_string()];
+    let form: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
+    forms.push(form);
+    forms.push(percent_encode_all(value));
+    forms.push(base64::engine::general_purpose::STANDARD.encode(value));
+    let mut reg = registry().lock().unwrap_or_else(|p| p.into_inner());
+    for f in forms {
+        if !reg.contains(&f) {
+            reg.push(f);
+        }
+    }
+    // Longest first, so a value is masked whole before any shorter value inside it.
+    reg.sort_by_key(|s| std::cmp::Reverse(s.len()));
+}
+
+/// Register the `Authorization: Basic` form of a user and password pair.
+pub fn register_basic(user: &str, password: &str) {
+    let raw = format!("{user}:{password}");
+    register(&base64::engine::general_purpose::STANDARD.encode(raw));
+}
+
+fn percent_encode_all(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Mask every registered secret in `text`.
+pub fn redact(text: &str) -> String {
+    let reg = registry().lock().unwrap_or_else(|p| p.into_inner());
+    let mut out = text.to_string();
+    for s in reg.iter() {
+        if out.contains(s.as_str()) {
+            out = out.replace(s.as_str(), "********");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_value() {
+        let s = Secret::new("hunter2-value".into());
+        assert_eq!(format!("{s:?}"), "Secret(********)");
+        assert!(!format!("{:?}", Source::Literal(s)).contains("hunter2"));
+    }
+
+    #[test]
+    fn redact_masks_every_form() {
+        register("p+ss/w~rd:1");
+        assert_eq!(redact("x p+ss/w~rd:1 y"), "x ******** y");
+        assert_eq!(redact("p%2Bss%2Fw%7Erd%3A1"), "********");
+        let b64 = base64::engine::general_purpose::STANDARD.encode("p+ss/w~rd:1");
+        assert_eq!(redact(&b64), "********");
+    }
+
+    #[test]
+    fn command_output_is_trimmed_and_checked() {
+        let ok = Source::Command {
+            argv: vec!["printf".into(), "abc\n".into()],
+            timeout: Duration::from_secs(5),
+        };
+        assert_eq!(ok.resolve().unwrap().expose(), "abc");
+        let two_lines = Source::Command {
+            argv: vec!["printf".into(), "a\nb\n".into()],
+            timeout: Duration::from_secs(5),
+        };
+        assert!(two_lines.resolve().unwrap_err().0.contains("line break"));
+        let slow = Source::Command {
+            argv: vec!["sleep".into(), "5".into()],
+            timeout: Duration::from_millis(100),
+        };
+        assert!(slow.resolve().unwrap_err().0.contains("did not finish"));
+        let failing = Source::Command {
+            argv: vec!["sh".into(), "-c".into(), "echo TOPSECRET >&2; exit 3".into()],
+            timeout: Duration::from_secs(5),
+        };
+        let e = failing.resolve().unwrap_err().0;
+        assert!(e.contains("status 3") && !e.contains("TOPSECRET"), "{e}");
+    }
+
+    #[test]
+    fn env_errors_name_the_variable() {
+        let e = Source::Env("CONN_TEST_SURELY_UNSET_VAR".into()).resolve().unwrap_err();
+        assert_eq!(e.0, "environment variable CONN_TEST_SURELY_UNSET_VAR is not set");
+    }
+}

@@ -1,0 +1,40 @@
+//! The terminal: colour on or off, and how errors and warnings are printed on stderr.
+
+use std::io::IsTerminal;
+
+use colored::Colorize;
+
+use crate::error::Error;
+
+/// Decide colour once: only on a terminal, never with `NO_COLOR` or `--no-color`.
+pub fn init(no_color: bool) {
+    let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let on = !no_color && !no_color_env && std::io::stdout().is_terminal() && std::io::stderr().is_terminal();
+    colored::control::set_override(on);
+}
+
+/// `conn: error: …`, one line per problem.
+pub fn error(e: &Error) {
+    let label = "error:".red().bold();
+    match e {
+        Error::Config(c) => {
+            for l in c.lines() {
+                eprintln!("{label} {l}");
+            }
+            if c.problems.len() > 1 {
+                eprintln!("{} {} problems", "conn:".bold(), c.problems.len());
+            }
+        }
+        other => eprintln!("{label} {}", other.render()),
+    }
+}
+
+/// `warning: …` on stderr.
+pub fn warn(msg: &str) {
+    eprintln!("{} {msg}", "warning:".yellow().bold());
+}
+
+/// Whether stdout is a terminal.
+pub fn stdout_is_terminal() -> bool {
+    std::io::stdout().is_terminal()
+}

@@ -1,0 +1,268 @@
+//! Broken and hostile servers: every fault ends in a clean verdict with the right category,
+//! never a hang, a panic or a leaked secret.
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use crate::support::Sandbox;
+use crate::support::servers::{self, fixed, raw, read_request, refused_port, respond};
+
+const SECRET: &str = "fault-canary-Secret-7f2a";
+
+fn cc(token_url: &str, probe_base: &str) -> String {
+    format!(
+        "[profiles.p]\ntype = \"rest\"\nbase_url = \"{probe_base}\"\nprobe = \"/ping\"\n[profiles.p.auth]\ntype = \"oauth2-client-credentials\"\ntoken_url = \"{token_url}\"\nclient_id = \"c\"\nclient_secret = \"{SECRET}\"\n"
+    )
+}
+
+fn summary(out: &crate::support::Out) -> String {
+    out.profile()["summary"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn refused_port_is_network() {
+    let port = refused_port();
+    let s = Sandbox::with(&cc(&format!("http://127.0.0.1:{port}/token"), "http://127.0.0.1:1"));
+    let out = s.conn(&["test", "p", "--format", "json"]);
+    out.code(3).no_secrets(&[SECRET]);
+    assert!(
+        summary(&out).contains("connection refused by 127.0.0.1"),
+        "{}",
+        out.stdout
+    );
+    let p = out.profile();
+    assert_eq!(p["steps"][1]["name"], "connect");
+    assert_eq!(p["steps"][1]["status"], "fail");
+}
+
+#[test]
+fn unresolvable_host_is_network() {
+    // In a private network namespace no DNS query can leave this machine.
+    let s = Sandbox::with(&cc(
+        "https://no-such-host.invalid/token",
+        "https://no-such-host.invalid",
+    ));
+    let cmd = s.cmd(&["test", "p", "--format", "json"]);
+    let program = cmd.get_program().to_owned();
+    let args: Vec<_> = cmd.get_args().map(|a| a.to_owned()).collect();
+    let envs: Vec<_> = cmd
+        .get_envs()
+        .filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned())))
+        .collect();
+    let mut u = std::process::Command::new("unshare");
+    u.arg("-n")
+        .arg(program)
+        .args(args)
+        .env_clear()
+        .envs(envs)
+        .current_dir(s.path());
+    let o = u.output().expect("unshare (root) is needed to isolate DNS");
+    let out = crate::support::Out {
+        code: o.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&o.stdout).into(),
+        stderr: String::from_utf8_lossy(&o.stderr).into(),
+    };
+    out.code(3).no_secrets(&[SECRET]);
+    assert!(summary(&out).contains("no-such-host.invalid"), "{}", out.stdout);
+    assert_eq!(out.profile()["steps"][0]["name"], "dns");
+    assert_eq!(out.profile()["steps"][0]["status"], "fail");
+}
+
+#[test]
+fn html_page_at_the_token_url_is_endpoint() {
+    let srv = fixed(
+        "200 OK",
+        &[("Content-Type", "text/html")],
+        "<html><head><title>Sign in to Contoso</title></head><body>login</body></html>",
+    );
+    let out = Sandbox::with(&cc(&format!("{}/token", srv.url()), &srv.url())).conn(&["test", "p", "--format", "json"]);
+    out.code(7).no_secrets(&[SECRET]);
+    assert!(
+        summary(&out).contains("HTML page (\"Sign in to Contoso\")"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn server_error_and_not_found_are_endpoint() {
+    let srv = fixed(
+        "500 Internal Server Error",
+        &[("Content-Type", "application/json")],
+        r#"{"error":"server_error","error_description":"database down"}"#,
+    );
+    let out = Sandbox::with(&cc(&format!("{}/token", srv.url()), &srv.url())).conn(&["test", "p", "--format", "json"]);
+    out.code(7);
+    assert!(summary(&out).contains("database down"), "{}", out.stdout);
+    let nf = fixed("404 Not Found", &[], "no");
+    let out = Sandbox::with(&cc(&format!("{}/token", nf.url()), &nf.url())).conn(&["test", "p", "--format", "json"]);
+    out.code(7);
+    assert!(
+        summary(&out).contains("answered 404: there is no token endpoint there"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn token_redirect_is_never_followed() {
+    let other = raw(|mut s| {
+        if read_request(&mut s).is_some() {
+            servers::json(&mut s, "200 OK", r#"{"access_token":"stolen","token_type":"Bearer"}"#);
+        }
+    });
+    let target = format!("{}/token", other.url());
+    for status in ["302 Found", "307 Temporary Redirect", "308 Permanent Redirect"] {
+        let t = target.clone();
+        let srv = raw(move |mut s| {
+            if read_request(&mut s).is_some() {
+                respond(&mut s, status, &[("Location", &t)], b"");
+            }
+        });
+        let out =
+            Sandbox::with(&cc(&format!("{}/token", srv.url()), &srv.url())).conn(&["test", "p", "--format", "json"]);
+        out.code(7).no_secrets(&[SECRET]);
+        assert!(
+            summary(&out).contains("a token request is never redirected"),
+            "{}",
+            out.stdout
+        );
+    }
+    assert_eq!(other.count(), 0, "the redirect target was contacted");
+}
+
+#[test]
+fn slow_server_hits_the_deadline() {
+    let srv = raw(|mut s| {
+        if read_request(&mut s).is_some() {
+            std::thread::sleep(Duration::from_secs(8));
+        }
+    });
+    let t = Instant::now();
+    let out = Sandbox::with(&cc(&format!("{}/token", srv.url()), &srv.url())).conn(&[
+        "test",
+        "p",
+        "--timeout",
+        "1s",
+        "--format",
+        "json",
+    ]);
+    out.code(3);
+    assert!(t.elapsed() < Duration::from_secs(6), "took {:?}", t.elapsed());
+    assert!(
+        summary(&out).contains("did not answer completely within 1s"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn huge_token_answer_is_cut_and_refused() {
+    let srv = raw(|mut s| {
+        if read_request(&mut s).is_some() {
+            let _ =
+                s.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
+            let chunk = format!("{:x}\r\n{}\r\n", 65536, "a".repeat(65536));
+            for _ in 0..400 {
+                if s.write_all(chunk.as_bytes()).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    let out = Sandbox::with(&cc(&format!("{}/token", srv.url()), &srv.url())).conn(&["test", "p", "--format", "json"]);
+    out.code(7);
+    assert!(summary(&out).contains("larger than 1 MiB"), "{}", out.stdout);
+}
+
+#[test]
+fn garbage_instead_of_http() {
+    let srv = raw(|mut s| {
+        if read_request(&mut s).is_some() {
+            let _ = s.write_all(b"SSH-2.0-OpenSSH_9.6\r\n\r\n");
+        }
+    });
+    let out = Sandbox::with(&cc(&format!("{}/token", srv.url()), &srv.url())).conn(&["test", "p", "--format", "json"]);
+    out.code(7);
+    assert!(summary(&out).contains("not HTTP"), "{}", out.stdout);
+}
+
+#[test]
+fn plain_http_off_loopback_is_refused_before_any_request() {
+    let s = Sandbox::with(&cc("http://login.example.com/token", "https://api.example.com"));
+    let out = s.conn(&["test", "p", "--format", "json"]);
+    out.code(2);
+    let p = out.profile();
+    assert_eq!(p["category"], "config");
+    assert_eq!(p["steps"][0]["name"], "config");
+    assert!(summary(&out).contains("refusing to send credentials over plain http to http://login.example.com/token"));
+    assert!(
+        p["steps"].as_array().unwrap()[1..]
+            .iter()
+            .all(|s| s["status"] == "skip")
+    );
+    s.conn(&["validate"])
+        .code(2)
+        .stderr_has("refusing to send credentials over plain http");
+    let allowed = Sandbox::with(&format!(
+        "{}allow_insecure_http = true\n",
+        cc("http://login.example.com/token", "https://api.example.com")
+            .replace("[profiles.p.auth]", "allow_insecure_http = true\n[profiles.p.auth]")
+            .replace("allow_insecure_http = true\n", "")
+    ));
+    let _ = allowed;
+}
+
+#[test]
+fn missing_secret_variable_is_config_in_the_report() {
+    let s = Sandbox::with(
+        "[profiles.h]\ntype = \"hypatos\"\nendpoint = \"http://127.0.0.1:1/v2\"\nclient_id = \"i\"\nclient_secret = { env = \"NOT_SET_ANYWHERE\" }\n",
+    );
+    let out = s.conn(&["test", "h", "--format", "json"]);
+    out.code(2);
+    assert!(summary(&out).contains("environment variable NOT_SET_ANYWHERE is not set"));
+}
+
+#[test]
+fn interactive_profile_without_login_is_exit_8() {
+    let s = Sandbox::with(
+        "[profiles.i]\ntype = \"rest\"\nbase_url = \"http://127.0.0.1:1/api\"\n[profiles.i.auth]\ntype = \"oauth2-authorization-code\"\nauthorization_url = \"http://127.0.0.1:1/auth\"\ntoken_url = \"http://127.0.0.1:1/token\"\nclient_id = \"app\"\n",
+    );
+    let out = s.conn(&["test", "i", "--format", "json"]);
+    out.code(8);
+    assert_eq!(out.profile()["category"], "interactive");
+    assert!(out.profile()["hints"][0].as_str().unwrap().contains("conn login i"));
+}
+
+#[test]
+fn probe_redirect_to_another_origin_is_not_followed_and_carries_nothing() {
+    let other = raw(|mut s| {
+        if read_request(&mut s).is_some() {
+            servers::json(&mut s, "200 OK", "{}");
+        }
+    });
+    let loc = format!("{}/elsewhere", other.url());
+    let api = raw(move |mut s| {
+        if let Some(r) = read_request(&mut s) {
+            if r.path.starts_with("/token") {
+                servers::json(
+                    &mut s,
+                    "200 OK",
+                    r#"{"access_token":"tok-abcdef-123456","token_type":"Bearer","expires_in":60}"#,
+                );
+            } else if r.path == "/ping" {
+                respond(&mut s, "302 Found", &[("Location", "/ping2")], b"");
+            } else {
+                respond(&mut s, "302 Found", &[("Location", &loc)], b"");
+            }
+        }
+    });
+    let out = Sandbox::with(&cc(&format!("{}/token", api.url()), &api.url())).conn(&["test", "p", "--format", "json"]);
+    out.code(7).no_secrets(&[SECRET, "tok-abcdef-123456"]);
+    assert!(
+        summary(&out).contains("redirected (302) to another origin"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(other.count(), 0);
+}

@@ -1,0 +1,9 @@
+//! Integration tests: the real `conn` binary against real local servers.
+
+mod support;
+
+mod config_cli;
+mod faults;
+mod oidc;
+mod tls;
+mod vendors;

@@ -1,0 +1,255 @@
+//! Test support: a sandbox that runs the real `conn` binary with a clean environment, the
+//! servers it talks to (the fake vendors, the real oidc-provider, hostile and TLS servers),
+//! and the checks every test makes (exit code, streams, no secret leaked).
+
+#![allow(dead_code)]
+
+pub mod servers;
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+/// A runtime for in-process servers, alive for the whole test binary.
+pub fn rt() -> &'static tokio::runtime::Runtime {
+    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("test runtime")
+    })
+}
+
+/// What a run of `conn` left.
+#[derive(Debug)]
+pub struct Out {
+    /// Exit code.
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl Out {
+    /// Fail with both streams shown unless the exit code is `code`.
+    #[track_caller]
+    pub fn code(&self, code: i32) -> &Self {
+        assert_eq!(
+            self.code, code,
+            "exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    /// The JSON report on stdout.
+    #[track_caller]
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\n--- stderr\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+
+    /// The first profile of the JSON report.
+    #[track_caller]
+    pub fn profile(&self) -> Value {
+        self.json()["profiles"][0].clone()
+    }
+
+    /// Fail if any secret shows up in either stream, raw or encoded.
+    #[track_caller]
+    pub fn no_secrets(&self, secrets: &[&str]) -> &Self {
+        for s in secrets {
+            for form in forms(s) {
+                assert!(
+                    !self.stdout.contains(&form),
+                    "secret {s:?} (as {form:?}) on stdout:\n{}",
+                    self.stdout
+                );
+                assert!(
+                    !self.stderr.contains(&form),
+                    "secret {s:?} (as {form:?}) on stderr:\n{}",
+                    self.stderr
+                );
+            }
+        }
+        self
+    }
+
+    /// Fail unless stderr contains `text`.
+    #[track_caller]
+    pub fn stderr_has(&self, text: &str) -> &Self {
+        assert!(self.stderr.contains(text), "stderr lacks {text:?}:\n{}", self.stderr);
+        self
+    }
+
+    /// Fail unless stdout contains `text`.
+    #[track_caller]
+    pub fn stdout_has(&self, text: &str) -> &Self {
+        assert!(self.stdout.contains(text), "stdout lacks {text:?}:\n{}", self.stdout);
+        self
+    }
+}
+
+/// A secret as it could leak: raw, URL-encoded, base64.
+pub fn forms(s: &str) -> Vec<String> {
+    use base64::Engine;
+    let mut v = vec![s.to_string()];
+    let enc: String = url::form_urlencoded::byte_serialize(s.as_bytes()).collect();
+    if enc != s {
+        v.push(enc);
+    }
+    v.push(base64::engine::general_purpose::STANDARD.encode(s));
+    v
+}
+
+/// A temporary home with a profiles file, where `conn` runs with a clean environment.
+pub struct Sandbox {
+    pub dir: tempfile::TempDir,
+    pub vars: Vec<(String, String)>,
+}
+
+impl Default for Sandbox {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Sandbox {
+    /// An empty sandbox.
+    pub fn new() -> Sandbox {
+        Sandbox {
+            dir: tempfile::tempdir().expect("tempdir"),
+            vars: Vec::new(),
+        }
+    }
+
+    /// A sandbox with this profiles file (mode 0600).
+    pub fn with(profiles: &str) -> Sandbox {
+        let s = Sandbox::new();
+        s.write("profiles.toml", profiles);
+        s
+    }
+
+    /// Write a file (mode 0600) and return its path.
+    pub fn write(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, text).expect("write");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        }
+        p
+    }
+
+    /// Set an environment variable for runs.
+    pub fn var(mut self, k: &str, v: &str) -> Sandbox {
+        self.vars.push((k.into(), v.into()));
+        self
+    }
+
+    /// The sandbox directory.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// A `conn` command in the sandbox, not yet run.
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_conn"));
+        c.args(args)
+            .current_dir(self.dir.path())
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path())
+            .env("XDG_CONFIG_HOME", self.dir.path().join("xdg-config"))
+            .env("XDG_CACHE_HOME", self.dir.path().join("xdg-cache"))
+            .env("CONN_CACHE_DIR", self.dir.path().join("cache"))
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null());
+        for (k, v) in &self.vars {
+            c.env(k, v);
+        }
+        c
+    }
+
+    /// Run `conn` and collect what it left.
+    pub fn conn(&self, args: &[&str]) -> Out {
+        let o = self.cmd(args).output().expect("run conn");
+        Out {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+/// The real oidc-provider (npm), run from tests/idp; stops when dropped.
+pub struct Idp {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub issuer: String,
+}
+
+impl Idp {
+    /// Start with the default clients (tests/idp/README.md).
+    pub fn start() -> Idp {
+        Idp::start_with(None)
+    }
+
+    /// Start with a JSON configuration.
+    pub fn start_with(config: Option<&str>) -> Idp {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/idp");
+        assert!(
+            root.join("node_modules/oidc-provider").is_dir(),
+            "the test identity provider is not installed: run `npm ci --prefix tests/idp` (scripts/test.sh does)"
+        );
+        let mut cmd = Command::new("node");
+        cmd.arg(root.join("server.mjs"));
+        let _cfg_file;
+        if let Some(c) = config {
+            let f = tempfile::NamedTempFile::new().expect("tmp");
+            std::fs::write(f.path(), c).expect("write idp config");
+            cmd.arg(f.path());
+            _cfg_file = Some(f.into_temp_path().keep().expect("keep"));
+        }
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("node must be installed to run the test identity provider");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("read idp line");
+        let v: Value = serde_json::from_str(&line).unwrap_or_else(|_| panic!("idp did not start: {line:?}"));
+        Idp {
+            child,
+            issuer: v["issuer"].as_str().expect("issuer").to_string(),
+        }
+    }
+
+    /// Requests the IdP counted for a path.
+    pub fn hits(&self, path: &str) -> u64 {
+        let body = servers::http_get(&format!("{}/_stats", self.issuer));
+        let v: Value = serde_json::from_str(&body).unwrap_or_default();
+        v["requests"][path].as_u64().unwrap_or(0)
+    }
+}
+
+impl Drop for Idp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
