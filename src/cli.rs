@@ -44,7 +44,11 @@ pub struct Global {
 pub enum Command {
     /// Test profiles: reach the endpoints, obtain a token, make a read-only call, explain failures
     Test(TestArgs),
-    /// List the profiles
+    /// Print a valid access token for scripts (from the store while it is good)
+    Token(TokenArgs),
+    /// Forget stored tokens
+    Logout(LogoutArgs),
+    /// List the profiles with their token state
     Profiles,
     /// Show a profile as resolved: defaults and environment applied, effective URLs, secret sources
     Show(ShowArgs),
@@ -95,6 +99,45 @@ pub struct TestArgs {
     /// Fail on warnings too
     #[arg(long)]
     pub strict: bool,
+}
+
+/// `conn token`.
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// NAME or NAME@ENV
+    #[arg(value_name = "PROFILE")]
+    pub profile: String,
+    /// Output: the token alone, an HTTP header, or JSON
+    #[arg(long, value_enum, default_value_t = TokenFormat::Raw)]
+    pub format: TokenFormat,
+    /// Reuse a stored token only if it stays valid this long (at least 60s)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub min_ttl: Option<std::time::Duration>,
+    /// Neither read nor write the token store
+    #[arg(long)]
+    pub no_cache: bool,
+}
+
+/// `conn token` output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TokenFormat {
+    /// The token and a newline
+    Raw,
+    /// `Authorization: Bearer …` (for basic and api-key profiles, their header)
+    Header,
+    /// {"access_token","token_type","expires_at","scope"}
+    Json,
+}
+
+/// `conn logout`.
+#[derive(Debug, Args)]
+pub struct LogoutArgs {
+    /// Profiles (NAME forgets every environment; NAME@ENV just that one)
+    #[arg(value_name = "PROFILE")]
+    pub profiles: Vec<String>,
+    /// Forget every stored token
+    #[arg(long, conflicts_with = "profiles")]
+    pub all: bool,
 }
 
 /// `conn show`.

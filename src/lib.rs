@@ -11,6 +11,7 @@ pub mod check;
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod creds;
 pub mod demo;
 pub mod error;
 pub mod exit;
@@ -19,6 +20,7 @@ pub mod net;
 pub mod oauth;
 pub mod report;
 pub mod secret;
+pub mod store;
 pub mod term;
 
 use std::process::ExitCode;

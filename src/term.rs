@@ -38,3 +38,11 @@ pub fn warn(msg: &str) {
 pub fn stdout_is_terminal() -> bool {
     std::io::stdout().is_terminal()
 }
+
+/// A failure found (not an error of conn's): `error: …` and indented hints.
+pub fn failure(summary: &str, hints: &[String]) {
+    eprintln!("{} {summary}", "error:".red().bold());
+    for h in hints {
+        eprintln!("  {} {h}", "hint:".cyan());
+    }
+}

@@ -8,17 +8,19 @@ use std::time::{Duration, Instant};
 
 use url::Url;
 
-use crate::config::{Auth, ClientAuth, OAuthClient, Profile, Vendor, is_loopback, shown};
+use crate::config::{Auth, OAuthClient, Profile, Vendor, is_loopback, shown};
+use crate::creds::resolve;
 use crate::exit::Category;
 use crate::finding::{Finding, clean};
 use crate::net::Http;
-use crate::net::preflight::{Origin, now_secs};
+use crate::net::preflight::Origin;
 use crate::oauth::diagnose;
 use crate::oauth::jwt;
+use crate::oauth::obtain;
 use crate::oauth::server_error::ServerError;
-use crate::oauth::token::{self, Answer, Grant, Token};
+use crate::oauth::token::Token;
 use crate::report::{ProfileReport, Status, Step, StepName, TokenInfo};
-use crate::secret::{self, Secret};
+use crate::secret;
 
 /// How a run tests.
 #[derive(Debug, Clone, Default)]
@@ -42,6 +44,8 @@ pub struct Obtained {
     pub token: Token,
     /// When it was received, seconds since the epoch.
     pub received_at: i64,
+    /// Fingerprint of the credentials used.
+    pub credentials: String,
 }
 
 struct Builder {
@@ -122,45 +126,6 @@ impl Builder {
             warn_category,
         }
     }
-}
-
-/// Resolved credentials of a profile.
-pub struct Resolved {
-    client_id: Option<String>,
-    client_secret: Option<Secret>,
-    username: Option<String>,
-    password: Option<Secret>,
-    key: Option<Secret>,
-}
-
-/// Resolve every secret the profile needs (runs secret commands).
-pub fn resolve(p: &Profile) -> Result<Resolved, Finding> {
-    let err = |what: &str, e: secret::ResolveError| {
-        Finding::new(Category::Config, format!("cannot get the {what}: {e}"))
-            .hint("set the variable, create the file or fix the command named, then run again")
-    };
-    let mut r = Resolved {
-        client_id: None,
-        client_secret: None,
-        username: None,
-        password: None,
-        key: None,
-    };
-    if let Some(c) = p.auth.oauth() {
-        r.client_id = Some(c.client_id.resolve_plain().map_err(|e| err("client_id", e))?);
-        if let Some(s) = &c.client_secret {
-            r.client_secret = Some(s.resolve().map_err(|e| err("client_secret", e))?);
-        }
-    }
-    match &p.auth {
-        Auth::Basic { username, password } | Auth::Password { username, password, .. } => {
-            r.username = Some(username.resolve_plain().map_err(|e| err("username", e))?);
-            r.password = Some(password.resolve().map_err(|e| err("password", e))?);
-        }
-        Auth::ApiKey { key, .. } => r.key = Some(key.resolve().map_err(|e| err("API key", e))?),
-        _ => {}
-    }
-    Ok(r)
 }
 
 /// The URLs that will carry credentials, for the plain-http rule.
@@ -441,102 +406,49 @@ pub async fn test_profile(p: &Profile, http: &Http, opts: &Options) -> (ProfileR
     let mut granted: Option<Vec<String>> = None;
     if let Some(c) = oauth {
         later.retain(|s| *s != StepName::Token);
-        let client_id = creds.client_id.clone().unwrap_or_default();
-        let grant = match &p.auth {
-            Auth::Password { .. } => Grant::Password {
-                username: creds.username.as_deref().unwrap_or(""),
-                password: creds.password.as_ref().expect("resolved with the profile"),
-            },
-            _ => Grant::ClientCredentials,
-        };
-        let req = token::Request {
-            url: &c.token_url,
-            client_id: &client_id,
-            client_secret: creds.client_secret.as_ref(),
-            method: c.client_auth,
-            grant,
-            scopes: &c.scopes,
-            params: &c.token_params,
-            timeout: net.timeout,
-        };
-        let ex = token::exchange(&client.http, &req, &trace).await;
-        let received_at = now_secs();
-        if let Some(d) = ex.server_date {
-            skew(&mut b, d - received_at, "the token endpoint's clock");
-        }
-        match ex.answer {
-            Answer::Token(tok) => {
-                let info = token_info(&tok, c);
-                if let Some(iat) = info.claims.as_ref().and_then(|m| m.get("iat")).and_then(|v| v.as_i64()) {
-                    skew(&mut b, iat - received_at, "the token's issue time (iat)");
+        let got = obtain::obtain(&client.http, p, c, &creds, net.timeout, None, &trace).await;
+        match got {
+            Ok(g) => {
+                if let Some(d) = g.server_date {
+                    skew(&mut b, d - g.received_at, "the token endpoint's clock");
                 }
-                for r in &tok.remarks {
+                let info = token_info(&g.token, c);
+                if let Some(iat) = info.claims.as_ref().and_then(|m| m.get("iat")).and_then(|v| v.as_i64()) {
+                    skew(&mut b, iat - g.received_at, "the token's issue time (iat)");
+                }
+                for r in &g.token.remarks {
                     b.warn(Category::Endpoint, r.clone());
                 }
-                let life = tok
+                let life = g
+                    .token
                     .expires_in
                     .map(|s| format!(", expires in {}", humantime::format_duration(Duration::from_secs(s))))
                     .unwrap_or_default();
                 let s = b.pass(
                     StepName::Token,
-                    ex.ms,
+                    g.ms,
                     format!(
                         "{} token{life} ({}, {} characters)",
                         info.token_type, info.fingerprint, info.length
                     ),
                 );
-                s.http_status = ex.status;
+                s.http_status = g.status;
                 s.url = Some(shown(&c.token_url));
                 claims = info.claims.clone();
-                granted = tok.scope.clone();
+                granted = g.token.scope.clone();
                 b.token = Some(info);
-                bearer = Some(tok.access_token.clone());
+                bearer = Some(g.token.access_token.clone());
                 obtained = Some(Obtained {
-                    token: tok,
-                    received_at,
+                    token: g.token,
+                    received_at: g.received_at,
+                    credentials: creds.fingerprint(),
                 });
             }
-            Answer::Transport(f) => {
-                let s = b.fail(StepName::Token, ex.ms, f);
+            Err(f) => {
+                let s = b.fail(StepName::Token, f.ms, f.finding);
+                s.http_status = f.status;
                 s.url = Some(shown(&c.token_url));
-                b.skip(&later);
-                return (b.finish(p, String::new()), None);
-            }
-            Answer::Refused { error, finding, .. } => {
-                let ctx = diagnose::Context {
-                    vendor: &p.vendor,
-                    auth: &p.auth,
-                    scopes: &c.scopes,
-                    secret_is_guid: creds.client_secret.as_ref().is_some_and(|s| is_guid(s.expose())),
-                    token_url: &shown(&c.token_url),
-                };
-                let mut f = finding.unwrap_or_else(|| diagnose::explain(&error, &ctx));
-                if client_rejected(&error)
-                    && let Some(secret) = &creds.client_secret
-                    && let Some(works) = other_method(&client.http, &req, secret, &trace).await
-                {
-                    f.category = Category::Authentication;
-                    f.summary = format!(
-                        "{}; the server accepts the same credentials with client_auth = \"{}\"",
-                        f.summary,
-                        works.as_str()
-                    );
-                    f.hints.insert(
-                        0,
-                        format!(
-                            "the server rejects client_auth = \"{}\" but accepts \"{}\": set client_auth = \"{}\" in the profile",
-                            c.client_auth.as_str(),
-                            works.as_str(),
-                            works.as_str()
-                        ),
-                    );
-                }
-                let s = b.fail(StepName::Token, ex.ms, f);
-                s.http_status = ex.status;
-                s.url = Some(shown(&c.token_url));
-                if !error.is_empty() || error.scope.is_some() {
-                    b.server_error = Some(error);
-                }
+                b.server_error = f.server_error;
                 b.skip(&later);
                 return (b.finish(p, String::new()), None);
             }
@@ -690,66 +602,6 @@ fn token_info(t: &Token, c: &OAuthClient) -> TokenInfo {
     }
 }
 
-/// A GUID, as an Entra secret ID is.
-pub fn is_guid(s: &str) -> bool {
-    let parts: Vec<&str> = s.trim().split('-').collect();
-    parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12]) && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_hexdigit()))
-}
-
-/// The server rejected the client itself (not a user's password, not a scope).
-fn client_rejected(e: &ServerError) -> bool {
-    // Entra takes both methods alike; its codes already say what is wrong.
-    if e.aadsts().is_some() {
-        return false;
-    }
-    match e.error.as_deref() {
-        Some("invalid_client") | Some("unauthorized_client") | Some("invalid_request") => true,
-        Some(_) => false,
-        None => e.status == 401 || e.status == 400,
-    }
-}
-
-/// Try the other client authentication methods once, quietly. Returns the one that works.
-async fn other_method(
-    http: &reqwest::Client,
-    req: &token::Request<'_>,
-    secret: &Secret,
-    trace: &(dyn Fn(String) + Sync),
-) -> Option<ClientAuth> {
-    let differ = token::encodings_differ(req.client_id, secret.expose());
-    let candidates: Vec<ClientAuth> = match req.method {
-        ClientAuth::Basic if differ => vec![ClientAuth::BasicRaw, ClientAuth::Post],
-        ClientAuth::BasicRaw if differ => vec![ClientAuth::Basic, ClientAuth::Post],
-        ClientAuth::Basic | ClientAuth::BasicRaw => vec![ClientAuth::Post],
-        ClientAuth::Post => vec![ClientAuth::Basic],
-    };
-    for m in candidates {
-        trace(format!(
-            "trying client_auth = \"{}\" to see whether the server accepts it",
-            m.as_str()
-        ));
-        let grant = match &req.grant {
-            Grant::ClientCredentials => Grant::ClientCredentials,
-            Grant::Password { username, password } => Grant::Password { username, password },
-            Grant::Refresh(r) => Grant::Refresh(r),
-        };
-        let alt = token::Request {
-            url: req.url,
-            client_id: req.client_id,
-            client_secret: Some(secret),
-            method: m,
-            grant,
-            scopes: req.scopes,
-            params: req.params,
-            timeout: req.timeout,
-        };
-        if let Answer::Token(_) = token::exchange(http, &alt, trace).await.answer {
-            return Some(m);
-        }
-    }
-    None
-}
-
 async fn discovery(
     http: &reqwest::Client,
     url: &Url,
@@ -799,8 +651,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn guid() {
-        assert!(is_guid("bbbbbbbb-0000-4000-8000-000000000002"));
-        assert!(!is_guid("Qx8~demo.Secret_Value-1"));
+    fn skew_warns_past_two_minutes() {
+        let mut b = Builder {
+            steps: Vec::new(),
+            failure: None,
+            warnings: Vec::new(),
+            notes: Vec::new(),
+            server_error: None,
+            token: None,
+            started: Instant::now(),
+        };
+        skew(&mut b, 119, "x");
+        assert!(b.warnings.is_empty());
+        skew(&mut b, -600, "x");
+        assert!(b.warnings[0].1.contains("10m ahead of x"), "{:?}", b.warnings);
     }
 }

@@ -3,9 +3,11 @@
 
 pub mod completions;
 pub mod demo;
+pub mod logout;
 pub mod profiles;
 pub mod show;
 pub mod test;
+pub mod token;
 pub mod validate;
 
 use std::io::Write;
@@ -19,6 +21,8 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
     let g = &cli.global;
     match &cli.command {
         Command::Test(a) => test::run(g, a),
+        Command::Token(a) => token::run(g, a),
+        Command::Logout(a) => logout::run(g, a),
         Command::Profiles => profiles::run(g),
         Command::Show(a) => show::run(g, a),
         Command::Validate(a) => validate::run(g, a),

@@ -6,12 +6,14 @@ use crate::error::Error;
 /// List the profiles with type, auth kind, API base and environments.
 pub fn run(g: &Global) -> Result<u8, Error> {
     let cfg = super::load(g)?;
+    let store = crate::store::Store::open().ok();
     let mut rows = vec![[
         "PROFILE".to_string(),
         "TYPE".into(),
         "AUTH".into(),
         "API BASE".into(),
         "ENVIRONMENTS".into(),
+        "TOKEN".into(),
     ]];
     for name in cfg.names() {
         let envs = cfg.environments(name).join(",");
@@ -23,6 +25,7 @@ pub fn run(g: &Global) -> Result<u8, Error> {
                 p.auth.kind().into(),
                 crate::config::shown(&p.api_base),
                 envs,
+                token_state(&p, store.as_ref()),
             ]),
             (None, problems) => rows.push([
                 name.to_string(),
@@ -34,6 +37,7 @@ pub fn run(g: &Global) -> Result<u8, Error> {
                     if problems.len() == 1 { "" } else { "s" }
                 ),
                 envs,
+                "-".into(),
             ]),
         }
     }
@@ -41,7 +45,7 @@ pub fn run(g: &Global) -> Result<u8, Error> {
         crate::term::warn(&format!("{} defines no profiles", cfg.path.display()));
         return Ok(0);
     }
-    let widths: Vec<usize> = (0..5)
+    let widths: Vec<usize> = (0..6)
         .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
         .collect();
     let mut out = String::new();
@@ -56,4 +60,36 @@ pub fn run(g: &Global) -> Result<u8, Error> {
     }
     super::print(&out)?;
     Ok(0)
+}
+
+/// `none`, `valid 42m`, `expired`; for interactive profiles also `refreshable` and
+/// `login required`. Read from the store without resolving any secret.
+pub fn token_state(p: &crate::config::Profile, store: Option<&crate::store::Store>) -> String {
+    use crate::config::Auth;
+    let interactive = matches!(p.auth, Auth::Interactive { .. });
+    if p.auth.oauth().is_none() {
+        return "-".into();
+    }
+    let entry = store.and_then(|s| s.read(&crate::store::key(p)));
+    let now = crate::net::preflight::now_secs();
+    match entry {
+        None if interactive => "login required".into(),
+        None => "none".into(),
+        Some(e) => match e.ttl(now) {
+            Some(t) if t > 0 => {
+                let mins = t / 60;
+                let left = if mins >= 120 {
+                    format!("{}h", mins / 60)
+                } else if mins >= 1 {
+                    format!("{mins}m")
+                } else {
+                    format!("{t}s")
+                };
+                format!("valid {left}")
+            }
+            _ if e.refresh_token.is_some() => "expired, refreshable".into(),
+            _ if interactive => "login required".into(),
+            _ => "expired".into(),
+        },
+    }
 }

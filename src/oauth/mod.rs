@@ -4,5 +4,6 @@
 
 pub mod diagnose;
 pub mod jwt;
+pub mod obtain;
 pub mod server_error;
 pub mod token;

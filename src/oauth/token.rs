@@ -112,6 +112,8 @@ pub struct Exchange {
     pub status: Option<u16>,
     /// The server's `Date`, seconds since the epoch.
     pub server_date: Option<i64>,
+    /// `Retry-After`, when the server sent one.
+    pub retry_after: Option<Duration>,
     /// The answer.
     pub answer: Answer,
 }
@@ -194,6 +196,7 @@ pub async fn exchange(http: &reqwest::Client, req: &Request<'_>, trace: &(dyn Fn
                 ms,
                 status: None,
                 server_date: None,
+                retry_after: None,
                 answer: Answer::Transport(f),
             };
         }
@@ -269,10 +272,15 @@ pub async fn exchange(http: &reqwest::Client, req: &Request<'_>, trace: &(dyn Fn
             finding,
         }
     };
+    let retry_after = headers
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(crate::oauth::obtain::parse_retry_after);
     Exchange {
         ms,
         status: Some(status),
         server_date,
+        retry_after,
         answer,
     }
 }

@@ -6,4 +6,5 @@ mod config_cli;
 mod faults;
 mod oidc;
 mod tls;
+mod token;
 mod vendors;

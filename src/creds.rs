@@ -1,0 +1,62 @@
+//! A profile's credentials, resolved from their sources when a command needs them.
+
+use crate::config::{Auth, Profile};
+use crate::exit::Category;
+use crate::finding::Finding;
+use crate::secret::{self, Secret};
+
+/// Resolved credentials of a profile.
+pub struct Resolved {
+    /// Client id.
+    pub client_id: Option<String>,
+    /// Client secret.
+    pub client_secret: Option<Secret>,
+    /// User name.
+    pub username: Option<String>,
+    /// Password.
+    pub password: Option<Secret>,
+    /// API key.
+    pub key: Option<Secret>,
+}
+
+/// Resolve every secret the profile needs (runs secret commands).
+pub fn resolve(p: &Profile) -> Result<Resolved, Finding> {
+    let err = |what: &str, e: secret::ResolveError| {
+        Finding::new(Category::Config, format!("cannot get the {what}: {e}"))
+            .hint("set the variable, create the file or fix the command named, then run again")
+    };
+    let mut r = Resolved {
+        client_id: None,
+        client_secret: None,
+        username: None,
+        password: None,
+        key: None,
+    };
+    if let Some(c) = p.auth.oauth() {
+        r.client_id = Some(c.client_id.resolve_plain().map_err(|e| err("client_id", e))?);
+        if let Some(s) = &c.client_secret {
+            r.client_secret = Some(s.resolve().map_err(|e| err("client_secret", e))?);
+        }
+    }
+    match &p.auth {
+        Auth::Basic { username, password } | Auth::Password { username, password, .. } => {
+            r.username = Some(username.resolve_plain().map_err(|e| err("username", e))?);
+            r.password = Some(password.resolve().map_err(|e| err("password", e))?);
+        }
+        Auth::ApiKey { key, .. } => r.key = Some(key.resolve().map_err(|e| err("API key", e))?),
+        _ => {}
+    }
+    Ok(r)
+}
+
+impl Resolved {
+    /// Fingerprint of these credentials, recorded with a stored token.
+    pub fn fingerprint(&self) -> String {
+        crate::store::credentials_fingerprint(&[
+            self.client_id.as_deref(),
+            self.client_secret.as_ref().map(Secret::expose),
+            self.username.as_deref(),
+            self.password.as_ref().map(Secret::expose),
+        ])
+    }
+}

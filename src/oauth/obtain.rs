@@ -1,0 +1,293 @@
+//! Obtaining a token for a profile: the request, a quiet check of the other client
+//! authentication methods when the client is rejected, the diagnosis, and — for
+//! `conn token` — retries where they are safe.
+//!
+//! Retries: 429 and 503 wait for `Retry-After` (seconds or an HTTP date) when it fits in
+//! the time left; other 5xx and dropped connections back off exponentially with full
+//! jitter. Everything stays inside one deadline.
+
+use std::time::{Duration, Instant};
+
+use crate::config::{Auth, ClientAuth, OAuthClient, Profile, shown};
+use crate::creds::Resolved;
+use crate::exit::Category;
+use crate::finding::Finding;
+use crate::net::preflight::now_secs;
+use crate::oauth::diagnose;
+use crate::oauth::server_error::ServerError;
+use crate::oauth::token::{self, Answer, Grant, Token};
+use crate::secret::Secret;
+
+/// Longest wait for one retry.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(5);
+/// Attempts at most, the first included.
+pub const MAX_ATTEMPTS: u32 = 5;
+
+/// A token and how it came.
+pub struct Got {
+    /// The token.
+    pub token: Token,
+    /// Time of the successful exchange.
+    pub ms: u64,
+    /// Its HTTP status.
+    pub status: Option<u16>,
+    /// The server's clock, from `Date`.
+    pub server_date: Option<i64>,
+    /// When it arrived, seconds since the epoch.
+    pub received_at: i64,
+}
+
+/// Why no token came.
+pub struct Failed {
+    /// The diagnosis.
+    pub finding: Finding,
+    /// Time of the last exchange.
+    pub ms: u64,
+    /// Its HTTP status, when there was one.
+    pub status: Option<u16>,
+    /// What the server said.
+    pub server_error: Option<ServerError>,
+}
+
+/// Request a token. With `retry_until`, retry where safe until that instant.
+pub async fn obtain(
+    http: &reqwest::Client,
+    p: &Profile,
+    c: &OAuthClient,
+    creds: &Resolved,
+    timeout: Duration,
+    retry_until: Option<Instant>,
+    trace: &(dyn Fn(String) + Sync),
+) -> Result<Got, Failed> {
+    let client_id = creds.client_id.clone().unwrap_or_default();
+    let grant = || match &p.auth {
+        Auth::Password { .. } => Grant::Password {
+            username: creds.username.as_deref().unwrap_or(""),
+            password: creds.password.as_ref().expect("resolved with the profile"),
+        },
+        _ => Grant::ClientCredentials,
+    };
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let left = retry_until.map(|d| d.saturating_duration_since(Instant::now()));
+        let req = token::Request {
+            url: &c.token_url,
+            client_id: &client_id,
+            client_secret: creds.client_secret.as_ref(),
+            method: c.client_auth,
+            grant: grant(),
+            scopes: &c.scopes,
+            params: &c.token_params,
+            timeout: left.map_or(timeout, |l| l.min(timeout).max(Duration::from_millis(1))),
+        };
+        let ex = token::exchange(http, &req, trace).await;
+        let received_at = now_secs();
+        let wait = retry_until.and_then(|until| retry_wait(&ex, attempt, until));
+        if let Some(w) = wait {
+            trace(format!("retrying in {} ms", w.as_millis()));
+            tokio::time::sleep(w).await;
+            continue;
+        }
+        match ex.answer {
+            Answer::Token(t) => {
+                return Ok(Got {
+                    token: t,
+                    ms: ex.ms,
+                    status: ex.status,
+                    server_date: ex.server_date,
+                    received_at,
+                });
+            }
+            Answer::Transport(f) => {
+                return Err(Failed {
+                    finding: f,
+                    ms: ex.ms,
+                    status: None,
+                    server_error: None,
+                });
+            }
+            Answer::Refused { error, finding, .. } => {
+                let ctx = diagnose::Context {
+                    vendor: &p.vendor,
+                    auth: &p.auth,
+                    scopes: &c.scopes,
+                    secret_is_guid: creds.client_secret.as_ref().is_some_and(|s| is_guid(s.expose())),
+                    token_url: &shown(&c.token_url),
+                };
+                let mut f = finding.unwrap_or_else(|| diagnose::explain(&error, &ctx));
+                if matches!(error.status, 429 | 503)
+                    && let Some(after) = ex.retry_after
+                {
+                    f.hints.insert(
+                        0,
+                        format!(
+                            "the server asks to wait {} (Retry-After), longer than the time left",
+                            humantime::format_duration(Duration::from_secs(after.as_secs()))
+                        ),
+                    );
+                }
+                if client_rejected(&error)
+                    && let Some(secret) = &creds.client_secret
+                    && let Some(works) = other_method(http, &req, secret, trace).await
+                {
+                    f.category = Category::Authentication;
+                    f.summary = format!(
+                        "{}; the server accepts the same credentials with client_auth = \"{}\"",
+                        f.summary,
+                        works.as_str()
+                    );
+                    f.hints.insert(
+                        0,
+                        format!(
+                            "the server rejects client_auth = \"{}\" but accepts \"{}\": set client_auth = \"{}\" in the profile",
+                            c.client_auth.as_str(),
+                            works.as_str(),
+                            works.as_str()
+                        ),
+                    );
+                }
+                let server_error = (!error.is_empty() || error.scope.is_some()).then_some(error);
+                return Err(Failed {
+                    finding: f,
+                    ms: ex.ms,
+                    status: ex.status,
+                    server_error,
+                });
+            }
+        }
+    }
+}
+
+/// How long to wait before another attempt, or `None` to stop.
+fn retry_wait(ex: &token::Exchange, attempt: u32, until: Instant) -> Option<Duration> {
+    if attempt >= MAX_ATTEMPTS {
+        return None;
+    }
+    let retryable = match &ex.answer {
+        Answer::Token(_) => return None,
+        Answer::Transport(f) => {
+            f.category == Category::Network && !f.summary.starts_with("DNS") && !f.summary.contains("did not answer")
+        }
+        Answer::Refused { error, .. } => matches!(error.status, 429 | 500 | 502 | 503 | 504),
+    };
+    if !retryable {
+        return None;
+    }
+    let left = until.saturating_duration_since(Instant::now());
+    let wait = match (&ex.answer, ex.retry_after) {
+        (Answer::Refused { error, .. }, Some(after)) if matches!(error.status, 429 | 503) => after,
+        _ => backoff(attempt),
+    };
+    // Leave time for the request itself.
+    (wait + Duration::from_millis(100) < left).then_some(wait)
+}
+
+/// Full jitter: a random wait between 0 and min(cap, 200 ms × 2^attempt).
+pub fn backoff(attempt: u32) -> Duration {
+    let ceiling = Duration::from_millis(200)
+        .saturating_mul(1 << attempt.min(10))
+        .min(MAX_BACKOFF);
+    let r = getrandom::u32().unwrap_or(u32::MAX / 2) as f64 / u32::MAX as f64;
+    ceiling.mul_f64(r)
+}
+
+/// `Retry-After`: delta-seconds or an HTTP date, as a wait from now; capped at one day.
+pub fn parse_retry_after(v: &str) -> Option<Duration> {
+    let v = v.trim();
+    let secs = if let Ok(n) = v.parse::<u64>() {
+        n
+    } else {
+        let at = crate::net::httpdate::parse(v)?;
+        (at - now_secs()).max(0) as u64
+    };
+    Some(Duration::from_secs(secs.min(86_400)))
+}
+
+/// A GUID, as an Entra secret ID is.
+pub fn is_guid(s: &str) -> bool {
+    let parts: Vec<&str> = s.trim().split('-').collect();
+    parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12]) && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// The server rejected the client itself (not a user's password, not a scope).
+fn client_rejected(e: &ServerError) -> bool {
+    // Entra takes both methods alike; its codes already say what is wrong.
+    if e.aadsts().is_some() {
+        return false;
+    }
+    match e.error.as_deref() {
+        Some("invalid_client") | Some("unauthorized_client") | Some("invalid_request") => true,
+        Some(_) => false,
+        None => e.status == 401 || e.status == 400,
+    }
+}
+
+/// Try the other client authentication methods once, quietly. Returns the one that works.
+async fn other_method(
+    http: &reqwest::Client,
+    req: &token::Request<'_>,
+    secret: &Secret,
+    trace: &(dyn Fn(String) + Sync),
+) -> Option<ClientAuth> {
+    let differ = token::encodings_differ(req.client_id, secret.expose());
+    let candidates: Vec<ClientAuth> = match req.method {
+        ClientAuth::Basic if differ => vec![ClientAuth::BasicRaw, ClientAuth::Post],
+        ClientAuth::BasicRaw if differ => vec![ClientAuth::Basic, ClientAuth::Post],
+        ClientAuth::Basic | ClientAuth::BasicRaw => vec![ClientAuth::Post],
+        ClientAuth::Post => vec![ClientAuth::Basic],
+    };
+    for m in candidates {
+        trace(format!(
+            "trying client_auth = \"{}\" to see whether the server accepts it",
+            m.as_str()
+        ));
+        let grant = match &req.grant {
+            Grant::ClientCredentials => Grant::ClientCredentials,
+            Grant::Password { username, password } => Grant::Password { username, password },
+            Grant::Refresh(r) => Grant::Refresh(r),
+        };
+        let alt = token::Request {
+            url: req.url,
+            client_id: req.client_id,
+            client_secret: Some(secret),
+            method: m,
+            grant,
+            scopes: req.scopes,
+            params: req.params,
+            timeout: req.timeout,
+        };
+        if let Answer::Token(_) = token::exchange(http, &alt, trace).await.answer {
+            return Some(m);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guid() {
+        assert!(is_guid("bbbbbbbb-0000-4000-8000-000000000002"));
+        assert!(!is_guid("Qx8~demo.Secret_Value-1"));
+    }
+
+    #[test]
+    fn retry_after_forms() {
+        assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
+        assert_eq!(parse_retry_after("999999999"), Some(Duration::from_secs(86_400)));
+        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT"), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("soon"), None);
+        assert_eq!(parse_retry_after("-1"), None);
+    }
+
+    #[test]
+    fn backoff_is_bounded_and_spread() {
+        let waits: Vec<Duration> = (0..50).map(|_| backoff(3)).collect();
+        assert!(waits.iter().all(|w| *w <= Duration::from_millis(1600)));
+        let first = waits[0];
+        assert!(waits.iter().any(|w| *w != first), "no jitter");
+    }
+}

@@ -1,0 +1,382 @@
+//! The token store: one file per cache entry under `$CONN_CACHE_DIR` (else
+//! `<cache dir>/conn`), in a `tokens` directory of mode 0700, files 0600, each written to a
+//! temporary file and renamed into place, so a reader never sees half a file.
+//!
+//! An entry's file name is a hash of everything that shapes the token and is known without
+//! running a secret command (profile, environment, grant, token URL, client id source,
+//! scopes, extra parameters). The entry itself records a fingerprint of the credentials it
+//! was obtained with; a changed secret does not match and is a miss. A lock file per entry
+//! (`File::lock`, waited on for a bounded time) lets many processes share one token request.
+//! Corrupt entries are misses. Client secrets and passwords are never written.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::config::{Auth, Profile};
+use crate::secret::Source;
+
+/// Largest entry file read.
+const MAX_ENTRY: u64 = 1024 * 1024;
+
+/// A stored token.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Entry {
+    /// Format version.
+    pub version: u32,
+    /// `name` or `name@env`, for `conn logout` and listings.
+    pub profile: String,
+    /// The access token.
+    pub access_token: String,
+    /// `Bearer`.
+    pub token_type: String,
+    /// Expiry, seconds since the epoch; `None` when unknown.
+    pub expires_at: Option<i64>,
+    /// Granted scopes, when the server said.
+    pub scope: Option<Vec<String>>,
+    /// Refresh token, for interactive logins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    /// When it was obtained.
+    pub obtained_at: i64,
+    /// Fingerprint of the credentials it was obtained with.
+    pub credentials: String,
+    /// Unverified claims of an ID token, for interactive logins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_claims: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl Entry {
+    /// Seconds left before expiry, when known.
+    pub fn ttl(&self, now: i64) -> Option<i64> {
+        self.expires_at.map(|e| e - now)
+    }
+
+    /// Whether it stays valid for at least `min` seconds.
+    pub fn valid_for(&self, now: i64, min: i64) -> bool {
+        self.ttl(now).is_some_and(|t| t >= min)
+    }
+}
+
+/// Why the store cannot be used. Never fatal: callers warn and go on without it.
+#[derive(Debug, Clone)]
+pub struct StoreError(pub String);
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The token directory.
+pub struct Store {
+    dir: PathBuf,
+}
+
+/// Where the store lives: `$CONN_CACHE_DIR`, else `<cache dir>/conn`.
+pub fn root() -> Option<PathBuf> {
+    match std::env::var_os("CONN_CACHE_DIR").filter(|v| !v.is_empty()) {
+        Some(d) => Some(PathBuf::from(d)),
+        None => dirs::cache_dir().map(|d| d.join("conn")),
+    }
+}
+
+impl Store {
+    /// Open (creating) the store. Refuses a token directory that is a symbolic link or
+    /// belongs to another user.
+    pub fn open() -> Result<Store, StoreError> {
+        let root = root().ok_or_else(|| StoreError("no cache directory: set CONN_CACHE_DIR".into()))?;
+        let dir = root.join("tokens");
+        let err = |what: &str, e: std::io::Error| StoreError(format!("{what} {}: {e}", dir.display()));
+        if let Err(e) = std::fs::create_dir_all(&root) {
+            return Err(err("cannot create", e));
+        }
+        match std::fs::symlink_metadata(&dir) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let mut b = std::fs::DirBuilder::new();
+                #[cfg(unix)]
+                std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+                b.create(&dir)
+                    .or_else(|e| {
+                        if e.kind() == std::io::ErrorKind::AlreadyExists {
+                            Ok(())
+                        } else {
+                            Err(e)
+                        }
+                    })
+                    .map_err(|e| err("cannot create", e))?;
+            }
+            Err(e) => return Err(err("cannot read", e)),
+            Ok(m) => check_dir(&dir, &m)?,
+        }
+        let m = std::fs::symlink_metadata(&dir).map_err(|e| err("cannot read", e))?;
+        check_dir(&dir, &m)?;
+        Ok(Store { dir })
+    }
+
+    /// The directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn path(&self, key: &str) -> PathBuf {
+        self.dir.join(format!("{key}.json"))
+    }
+
+    /// The entry for `key`; anything unreadable or malformed is `None`.
+    pub fn read(&self, key: &str) -> Option<Entry> {
+        read_entry(&self.path(key))
+    }
+
+    /// Write an entry atomically (0600).
+    pub fn write(&self, key: &str, e: &Entry) -> Result<(), StoreError> {
+        let err = |e: std::io::Error| StoreError(format!("cannot write to {}: {e}", self.dir.display()));
+        let text = serde_json::to_vec(e).map_err(|e| StoreError(e.to_string()))?;
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".tmp-")
+            .tempfile_in(&self.dir)
+            .map_err(err)?;
+        tmp.write_all(&text).map_err(err)?;
+        tmp.as_file().sync_all().map_err(err)?;
+        tmp.persist(self.path(key)).map_err(|e| err(e.error))?;
+        Ok(())
+    }
+
+    /// Forget an entry.
+    pub fn remove(&self, key: &str) -> bool {
+        std::fs::remove_file(self.path(key)).is_ok()
+    }
+
+    /// Every readable entry with its key.
+    pub fn entries(&self) -> Vec<(String, Entry)> {
+        let Ok(rd) = std::fs::read_dir(&self.dir) else {
+            return Vec::new();
+        };
+        let mut v: Vec<(String, Entry)> = rd
+            .flatten()
+            .filter_map(|d| {
+                let name = d.file_name().into_string().ok()?;
+                let key = name.strip_suffix(".json")?.to_string();
+                if key.starts_with('.') {
+                    return None;
+                }
+                Some((key, read_entry(&d.path())?))
+            })
+            .collect();
+        v.sort_by(|a, b| a.1.profile.cmp(&b.1.profile));
+        v
+    }
+
+    /// Wait up to `wait` for the entry's lock. The lock is released when the guard drops,
+    /// or by the system when the process dies.
+    pub fn lock(&self, key: &str, wait: Duration) -> Result<Lock, StoreError> {
+        let path = self.dir.join(format!("{key}.lock"));
+        let mut opts = OpenOptions::new();
+        opts.create(true).truncate(false).write(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+        let file = opts
+            .open(&path)
+            .map_err(|e| StoreError(format!("cannot open lock {}: {e}", path.display())))?;
+        let started = Instant::now();
+        let mut pause = Duration::from_millis(2);
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(Lock { _file: file }),
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    if started.elapsed() >= wait {
+                        return Err(StoreError(format!(
+                            "another conn process has held the lock for this token for {}; giving up waiting",
+                            humantime::format_duration(Duration::from_secs(wait.as_secs()))
+                        )));
+                    }
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(50));
+                }
+                Err(std::fs::TryLockError::Error(e)) => {
+                    return Err(StoreError(format!(
+                        "locking is not available in {}: {e}",
+                        self.dir.display()
+                    )));
+                }
+            }
+        }
+    }
+}
+
+/// A held lock on one entry.
+pub struct Lock {
+    _file: File,
+}
+
+fn check_dir(dir: &Path, m: &std::fs::Metadata) -> Result<(), StoreError> {
+    if m.file_type().is_symlink() {
+        return Err(StoreError(format!(
+            "{} is a symbolic link; tokens are not stored through links",
+            dir.display()
+        )));
+    }
+    if !m.is_dir() {
+        return Err(StoreError(format!("{} is not a directory", dir.display())));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        // SAFETY: geteuid has no preconditions.
+        let uid = unsafe { libc_geteuid() };
+        if m.uid() != uid {
+            return Err(StoreError(format!(
+                "{} belongs to another user; tokens are not stored there",
+                dir.display()
+            )));
+        }
+        if m.mode() & 0o077 != 0 {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+                .map_err(|e| StoreError(format!("cannot restrict {} to its owner: {e}", dir.display())))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+unsafe extern "C" {
+    #[link_name = "geteuid"]
+    fn libc_geteuid() -> u32;
+}
+
+fn read_entry(path: &Path) -> Option<Entry> {
+    use std::io::Read;
+    let f = File::open(path).ok()?;
+    let mut buf = Vec::new();
+    f.take(MAX_ENTRY).read_to_end(&mut buf).ok()?;
+    let e: Entry = serde_json::from_slice(&buf).ok()?;
+    (e.version == 1 && !e.access_token.is_empty()).then_some(e)
+}
+
+fn source_id(s: &Source) -> String {
+    match s {
+        // Identifiers written in the file are part of the key as they are.
+        Source::Literal(v) => format!("literal:{}", v.fingerprint()),
+        Source::Env(n) => format!("env:{n}"),
+        Source::File(p) => format!("file:{}", p.display()),
+        Source::Command { argv, .. } => format!("command:{}", argv.join("\u{1f}")),
+    }
+}
+
+/// The entry key of a profile: hex SHA-256 of everything that shapes its token and is known
+/// without resolving a secret.
+pub fn key(p: &Profile) -> String {
+    let mut h = Sha256::new();
+    let mut part = |s: &str| {
+        h.update((s.len() as u64).to_le_bytes());
+        h.update(s.as_bytes());
+    };
+    part("conn-token-v1");
+    part(&p.name);
+    part(p.env.as_deref().unwrap_or(""));
+    part(p.auth.kind());
+    if let Some(c) = p.auth.oauth() {
+        part(c.token_url.as_str());
+        part(&source_id(&c.client_id));
+        part(&c.scopes.join(" "));
+        for (k, v) in &c.token_params {
+            part(k);
+            part(v);
+        }
+        part(c.client_auth.as_str());
+    }
+    if let Auth::Password { username, .. } = &p.auth {
+        part(&source_id(username));
+    }
+    if let Auth::Interactive { flow, .. } = &p.auth {
+        part(flow.issuer.as_ref().map_or("", |u| u.as_str()));
+        for (k, v) in &flow.extra_params {
+            part(k);
+            part(v);
+        }
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Fingerprint of resolved credentials (client id, secret, user, password): recorded in the
+/// entry, compared before reuse. Holds nothing that could recover them.
+pub fn credentials_fingerprint(parts: &[Option<&str>]) -> String {
+    let mut h = Sha256::new();
+    for p in parts {
+        let s = p.unwrap_or("\u{0}none");
+        h.update((s.len() as u64).to_le_bytes());
+        h.update(s.as_bytes());
+    }
+    let hex: String = h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}
+
+/// The entry to store for a token just obtained, or `None` when its lifetime is unknown
+/// (neither `expires_in` nor a JWT `exp`): such a token is not reused.
+pub fn entry_for(p: &Profile, t: &crate::oauth::token::Token, received_at: i64, credentials: String) -> Option<Entry> {
+    let expires_at = match t.expires_in {
+        Some(s) => Some(received_at.saturating_add(s as i64)),
+        None => crate::oauth::jwt::claims(t.access_token.expose()).and_then(|c| c.get("exp")?.as_i64()),
+    }?;
+    Some(Entry {
+        version: 1,
+        profile: p.display_name(),
+        access_token: t.access_token.expose().to_string(),
+        token_type: t.token_type.clone(),
+        expires_at: Some(expires_at),
+        scope: t.scope.clone(),
+        refresh_token: t.refresh_token.as_ref().map(|r| r.expose().to_string()),
+        obtained_at: received_at,
+        credentials,
+        id_claims: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(exp: Option<i64>) -> Entry {
+        Entry {
+            version: 1,
+            profile: "p".into(),
+            access_token: "tok".into(),
+            token_type: "Bearer".into(),
+            expires_at: exp,
+            scope: None,
+            refresh_token: None,
+            obtained_at: 0,
+            credentials: "x".into(),
+            id_claims: None,
+        }
+    }
+
+    #[test]
+    fn validity() {
+        assert!(entry(Some(1000)).valid_for(900, 60));
+        assert!(!entry(Some(1000)).valid_for(950, 60));
+        assert!(!entry(None).valid_for(0, 0));
+    }
+
+    #[test]
+    fn fingerprints_separate_inputs() {
+        assert_ne!(
+            credentials_fingerprint(&[Some("ab"), Some("c")]),
+            credentials_fingerprint(&[Some("a"), Some("bc")])
+        );
+        assert_ne!(credentials_fingerprint(&[None]), credentials_fingerprint(&[Some("")]));
+    }
+
+    #[test]
+    fn corrupt_entries_are_misses() {
+        let d = tempfile::tempdir().unwrap();
+        for junk in [&b""[..], b"{", b"\xff\xfe", b"{\"version\":1}", b"[]"] {
+            std::fs::write(d.path().join("k.json"), junk).unwrap();
+            assert!(read_entry(&d.path().join("k.json")).is_none());
+        }
+    }
+}
