@@ -46,7 +46,9 @@ pub enum Command {
     Test(TestArgs),
     /// Print a valid access token for scripts (from the store while it is good)
     Token(TokenArgs),
-    /// Forget stored tokens
+    /// Sign in once in a browser (authorization code, OpenID Connect); later runs refresh it
+    Login(LoginArgs),
+    /// Forget stored tokens and logins
     Logout(LogoutArgs),
     /// List the profiles with their token state
     Profiles,
@@ -127,6 +129,23 @@ pub enum TokenFormat {
     Header,
     /// {"access_token","token_type","expires_at","scope"}
     Json,
+}
+
+/// `conn login`.
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// NAME or NAME@ENV
+    #[arg(value_name = "PROFILE")]
+    pub profile: String,
+    /// Print the sign-in address instead of opening a browser
+    #[arg(long)]
+    pub no_browser: bool,
+    /// Sign in with a code on another device (RFC 8628), for machines without a browser
+    #[arg(long)]
+    pub device: bool,
+    /// How long to wait for the sign-in (default 5m)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<std::time::Duration>,
 }
 
 /// `conn logout`.

@@ -16,6 +16,7 @@ pub mod demo;
 pub mod error;
 pub mod exit;
 pub mod finding;
+pub mod login;
 pub mod net;
 pub mod oauth;
 pub mod report;

@@ -45,7 +45,10 @@ pub struct Entry {
     pub obtained_at: i64,
     /// Fingerprint of the credentials it was obtained with.
     pub credentials: String,
-    /// Unverified claims of an ID token, for interactive logins.
+    /// Token endpoint found by discovery, for refreshing an interactive login.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_url: Option<String>,
+    /// Claims of the verified ID token, for interactive logins.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_claims: Option<serde_json::Map<String, serde_json::Value>>,
 }
@@ -73,6 +76,7 @@ impl std::fmt::Display for StoreError {
 }
 
 /// The token directory.
+#[derive(Debug)]
 pub struct Store {
     dir: PathBuf,
 }
@@ -332,6 +336,7 @@ pub fn entry_for(p: &Profile, t: &crate::oauth::token::Token, received_at: i64, 
         refresh_token: t.refresh_token.as_ref().map(|r| r.expose().to_string()),
         obtained_at: received_at,
         credentials,
+        token_url: None,
         id_claims: None,
     })
 }
@@ -351,6 +356,7 @@ mod tests {
             refresh_token: None,
             obtained_at: 0,
             credentials: "x".into(),
+            token_url: None,
             id_claims: None,
         }
     }

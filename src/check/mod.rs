@@ -31,6 +31,8 @@ pub struct Options {
     pub timeout: Option<Duration>,
     /// Request/response trace on stderr.
     pub verbose: bool,
+    /// The token store, where interactive profiles keep their logins.
+    pub store: Option<std::sync::Arc<crate::store::Store>>,
 }
 
 /// Days before expiry from which a certificate earns a warning.
@@ -195,8 +197,16 @@ pub async fn test_profile(p: &Profile, http: &Http, opts: &Options) -> (ProfileR
     if entra.is_some() {
         later.push(StepName::Discovery);
     }
+    let interactive = matches!(p.auth, Auth::Interactive { .. });
     if oauth.is_some() {
-        later.extend([StepName::Token, StepName::Scopes]);
+        later.extend([
+            if interactive {
+                StepName::Refresh
+            } else {
+                StepName::Token
+            },
+            StepName::Scopes,
+        ]);
     }
     later.push(StepName::Probe);
 
@@ -225,24 +235,30 @@ pub async fn test_profile(p: &Profile, http: &Http, opts: &Options) -> (ProfileR
         }
     };
     let (creds, client) = client;
-    if let Auth::Interactive { .. } = &p.auth {
-        // Nothing to test without a stored login; no request is made.
+    let stored = interactive
+        .then(|| opts.store.as_ref().and_then(|st| st.read(&crate::store::key(p))))
+        .flatten()
+        .filter(|e| e.refresh_token.is_some() || e.valid_for(crate::net::preflight::now_secs(), 60));
+    if interactive && stored.is_none() {
+        // Nothing to test without a stored login; no request is made, no browser opened.
         later.retain(|s| {
             !matches!(
                 s,
-                StepName::Dns | StepName::Connect | StepName::Tls | StepName::Discovery
+                StepName::Dns | StepName::Connect | StepName::Tls | StepName::Discovery | StepName::Refresh
             )
         });
         b.fail(
-            StepName::Token,
+            StepName::Refresh,
             0,
             Finding::new(
                 Category::Interactive,
-                format!("{} needs a person to sign in in a browser first", p.display_name()),
+                format!(
+                    "{} has no stored login to test: a person must sign in first",
+                    p.display_name()
+                ),
             )
             .hint(format!("run: conn login {}", p.display_name())),
         );
-        later.retain(|s| *s != StepName::Token);
         b.skip(&later);
         return (b.finish(p, String::new()), None);
     }
@@ -265,7 +281,9 @@ pub async fn test_profile(p: &Profile, http: &Http, opts: &Options) -> (ProfileR
 
     // dns, connect, tls — over every origin the test will talk to
     let mut origins: Vec<Url> = Vec::new();
-    if let Some(c) = oauth {
+    if let Some(u) = stored.as_ref().and_then(|e| Url::parse(e.token_url.as_deref()?).ok()) {
+        origins.push(u);
+    } else if let Some(c) = oauth {
         origins.push(c.token_url.clone());
     }
     if let Some(e) = &entra
@@ -406,9 +424,44 @@ pub async fn test_profile(p: &Profile, http: &Http, opts: &Options) -> (ProfileR
     let mut granted: Option<Vec<String>> = None;
     if let Some(c) = oauth {
         later.retain(|s| *s != StepName::Token);
-        let got = obtain::obtain(&client.http, p, c, &creds, net.timeout, None, &trace).await;
+        if interactive {
+            later.retain(|s| *s != StepName::Refresh);
+            let store = opts.store.clone().expect("a stored login was found in the store");
+            let t = Instant::now();
+            match refresh_login(&store, p, &creds, &client.http, net.timeout, &trace).await {
+                Ok((e, detail)) => {
+                    let s = b.pass(StepName::Refresh, t.elapsed().as_millis() as u64, detail);
+                    s.url = e.token_url.clone();
+                    let token = Token {
+                        access_token: secret::Secret::new(e.access_token.clone()),
+                        token_type: e.token_type.clone(),
+                        expires_in: e.ttl(crate::net::preflight::now_secs()).map(|t| t.max(0) as u64),
+                        scope: e.scope.clone(),
+                        refresh_token: None,
+                        id_token: None,
+                        remarks: Vec::new(),
+                    };
+                    let info = token_info(&token, c);
+                    claims = info.claims.clone();
+                    granted = token.scope.clone();
+                    b.token = Some(info);
+                    bearer = Some(token.access_token);
+                }
+                Err(f) => {
+                    b.fail(StepName::Refresh, t.elapsed().as_millis() as u64, f);
+                    b.skip(&later);
+                    return (b.finish(p, String::new()), None);
+                }
+            }
+        }
+        let got = if interactive {
+            None
+        } else {
+            Some(obtain::obtain(&client.http, p, c, &creds, net.timeout, None, &trace).await)
+        };
         match got {
-            Ok(g) => {
+            None => {}
+            Some(Ok(g)) => {
                 if let Some(d) = g.server_date {
                     skew(&mut b, d - g.received_at, "the token endpoint's clock");
                 }
@@ -444,7 +497,7 @@ pub async fn test_profile(p: &Profile, http: &Http, opts: &Options) -> (ProfileR
                     credentials: creds.fingerprint(),
                 });
             }
-            Err(f) => {
+            Some(Err(f)) => {
                 let s = b.fail(StepName::Token, f.ms, f.finding);
                 s.http_status = f.status;
                 s.url = Some(shown(&c.token_url));
@@ -571,6 +624,58 @@ pub async fn test_profile(p: &Profile, http: &Http, opts: &Options) -> (ProfileR
         _ => pass_summary,
     };
     (b.finish(p, summary), obtained)
+}
+
+/// Refresh a stored login under its lock, so that a rotated refresh token is never used
+/// twice; the result is stored before it is used.
+async fn refresh_login(
+    store: &std::sync::Arc<crate::store::Store>,
+    p: &Profile,
+    creds: &crate::creds::Resolved,
+    http: &reqwest::Client,
+    timeout: Duration,
+    trace: &(dyn Fn(String) + Sync),
+) -> Result<(crate::store::Entry, String), Finding> {
+    let key = crate::store::key(p);
+    let (st, k) = (store.clone(), key.clone());
+    let wait = timeout + Duration::from_secs(10);
+    let _lock = tokio::task::spawn_blocking(move || st.lock(&k, wait))
+        .await
+        .map_err(|_| Finding::new(Category::Config, "locking the token store failed"))?
+        .map_err(|e| Finding::new(Category::Config, e.0))?;
+    let old = store.read(&key).ok_or_else(|| {
+        Finding::new(Category::Interactive, "the stored login is gone")
+            .hint(format!("run: conn login {}", p.display_name()))
+    })?;
+    if old.refresh_token.is_none() {
+        let left = old.ttl(crate::net::preflight::now_secs()).unwrap_or(0);
+        return Ok((
+            old,
+            format!("no refresh token stored; using the stored access token ({left}s left)"),
+        ));
+    }
+    match crate::login::refresh(http, p, creds, &old, timeout, trace).await {
+        Ok((e, rotated)) => {
+            store.write(&key, &e).map_err(|err| {
+                Finding::new(
+                    Category::Config,
+                    format!("the refreshed login could not be stored: {err}"),
+                )
+            })?;
+            let how = if rotated {
+                "refresh token rotated and stored"
+            } else {
+                "the provider kept the refresh token"
+            };
+            Ok((e, format!("refreshed the stored login ({how})")))
+        }
+        Err(f) => {
+            if f.category == Category::Interactive {
+                store.remove(&key);
+            }
+            Err(f)
+        }
+    }
 }
 
 fn skew(b: &mut Builder, diff: i64, against: &str) {

@@ -3,6 +3,7 @@
 
 pub mod completions;
 pub mod demo;
+pub mod login;
 pub mod logout;
 pub mod profiles;
 pub mod show;
@@ -22,6 +23,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
     match &cli.command {
         Command::Test(a) => test::run(g, a),
         Command::Token(a) => token::run(g, a),
+        Command::Login(a) => login::run(g, a),
         Command::Logout(a) => logout::run(g, a),
         Command::Profiles => profiles::run(g),
         Command::Show(a) => show::run(g, a),

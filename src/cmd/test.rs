@@ -230,16 +230,18 @@ pub fn run(g: &Global, a: &TestArgs) -> Result<u8, Error> {
     }
     let sel = selection(&cfg, &a.profiles, a.all, &a.tag, g.env.as_deref())?;
     let items = prepare(&cfg, sel);
+    let store = crate::store::Store::open().ok().map(Arc::new);
+    offer_logins(g, &items, store.as_deref());
     let opts = Options {
         no_probe: a.no_probe,
         timeout: a.timeout,
         verbose: g.verbose,
+        store: store.clone(),
     };
     let started_at = now_rfc3339();
     let t = Instant::now();
     let rt = runtime()?;
     // A passing test stores the token it obtained, so that a following `conn token` is instant.
-    let store = crate::store::Store::open().ok();
     let keep = move |r: &ProfileReport, got: Option<&check::Obtained>, p: &Profile| {
         if r.status == Status::Fail {
             return;
@@ -253,4 +255,36 @@ pub fn run(g: &Global, a: &TestArgs) -> Result<u8, Error> {
     let profiles = rt.block_on(run_all(items, opts, a.jobs as usize, keep));
     let report = Report::new(started_at, t.elapsed().as_millis() as u64, profiles, a.strict);
     emit(&report, a.format, a.output.as_deref(), g.quiet)
+}
+
+/// In a terminal, offer to sign in to interactive profiles that have no stored login,
+/// before the tests run. Without a terminal nothing is asked: those profiles fail with
+/// `interactive` (exit 8) and the command to run.
+fn offer_logins(g: &Global, items: &[Item], store: Option<&crate::store::Store>) {
+    use std::io::{BufRead, IsTerminal, Write};
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        return;
+    }
+    for item in items {
+        let Item::Ready(p) = item else { continue };
+        if crate::login::parts(p).is_none() || store.is_some_and(|s| s.read(&crate::store::key(p)).is_some()) {
+            continue;
+        }
+        eprint!(
+            "{} needs a sign-in in a browser first. Sign in now? [Y/n] ",
+            p.display_name()
+        );
+        let _ = std::io::stderr().flush();
+        let mut answer = String::new();
+        if std::io::stdin().lock().read_line(&mut answer).is_err() || answer.trim().eq_ignore_ascii_case("n") {
+            continue;
+        }
+        let args = crate::cli::LoginArgs {
+            profile: p.display_name(),
+            no_browser: false,
+            device: false,
+            timeout: None,
+        };
+        let _ = super::login::run(g, &args);
+    }
 }

@@ -41,16 +41,7 @@ pub fn run(g: &Global, a: &TokenArgs) -> Result<u8, Error> {
             )));
         }
         Auth::Basic { .. } | Auth::ApiKey { .. } => return static_credentials(&p, &creds, a.format),
-        Auth::Interactive { .. } => {
-            return fail(
-                &p,
-                &Finding::new(
-                    Category::Interactive,
-                    format!("{} has no stored login", p.display_name()),
-                )
-                .hint(format!("run: conn login {}", p.display_name())),
-            );
-        }
+        Auth::Interactive { .. } => return interactive(g, a, &p, &creds),
         Auth::ClientCredentials(_) | Auth::Password { .. } => {}
     }
     let c = p.auth.oauth().expect("an OAuth kind");
@@ -131,6 +122,7 @@ pub fn run(g: &Global, a: &TokenArgs) -> Result<u8, Error> {
         refresh_token: None,
         obtained_at: got.received_at,
         credentials: String::new(),
+        token_url: None,
         id_claims: None,
     });
     if let Some(s) = &store
@@ -206,5 +198,84 @@ fn static_credentials(p: &Profile, creds: &crate::creds::Resolved, format: Token
             p.display_name(),
             p.auth.kind()
         ))),
+    }
+}
+
+/// A token from a stored login: as it is while it is good, else refreshed (the rotated
+/// refresh token is stored under the entry's lock). Never opens a browser.
+fn interactive(g: &Global, a: &TokenArgs, p: &Profile, creds: &crate::creds::Resolved) -> Result<u8, Error> {
+    let login_required = || {
+        Finding::new(
+            Category::Interactive,
+            format!("{} has no stored login", p.display_name()),
+        )
+        .hint(format!("run: conn login {}", p.display_name()))
+    };
+    let store = match Store::open() {
+        Ok(s) => s,
+        Err(e) => {
+            crate::term::warn(&format!("token store unusable ({e})"));
+            return fail(p, &login_required());
+        }
+    };
+    let key = store::key(p);
+    let min = a.min_ttl.unwrap_or(MIN_TTL).max(MIN_TTL).as_secs() as i64;
+    let fp = creds.fingerprint();
+    let good = |e: &Entry| e.credentials == fp && e.valid_for(now_secs(), min) && !a.no_cache;
+    match store.read(&key) {
+        None => return fail(p, &login_required()),
+        Some(e) if good(&e) => return print(&e, a.format),
+        Some(_) => {}
+    }
+    let wait = p.net.timeout + p.net.connect_timeout + Duration::from_secs(5);
+    let _lock = store
+        .lock(&key, wait)
+        .map_err(|e| Error::Output(format!("token store: {e}")))?;
+    // Another process may have refreshed while this one waited: its refresh token is the
+    // only valid one now.
+    let Some(old) = store.read(&key) else {
+        return fail(p, &login_required());
+    };
+    if good(&old) {
+        return print(&old, a.format);
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Output(format!("cannot start: {e}")))?;
+    let http = Http::default();
+    let client = match http.client(&p.net) {
+        Ok(c) => c,
+        Err(e) => return fail(p, &Finding::new(Category::Config, e)),
+    };
+    let verbose = g.verbose;
+    let name = p.display_name();
+    let trace = move |line: String| {
+        if verbose {
+            eprintln!("{name}: {}", secret::redact(&line));
+        }
+    };
+    match rt.block_on(crate::login::refresh(
+        &client.http,
+        p,
+        creds,
+        &old,
+        p.net.timeout,
+        &trace,
+    )) {
+        Ok((e, _)) => {
+            if let Err(err) = store.write(&key, &e) {
+                crate::term::warn(&format!(
+                    "the refreshed login was not stored ({err}); the next call may need conn login"
+                ));
+            }
+            print(&e, a.format)
+        }
+        Err(f) => {
+            if f.category == Category::Interactive {
+                store.remove(&key);
+            }
+            fail(p, &f)
+        }
     }
 }

@@ -246,6 +246,8 @@ async fn other_method(
             Grant::ClientCredentials => Grant::ClientCredentials,
             Grant::Password { username, password } => Grant::Password { username, password },
             Grant::Refresh(r) => Grant::Refresh(r),
+            // Codes are single-use: never sent twice.
+            Grant::AuthorizationCode { .. } | Grant::DeviceCode(_) => return None,
         };
         let alt = token::Request {
             url: req.url,

@@ -35,6 +35,17 @@ pub enum Grant<'a> {
     },
     /// `refresh_token`.
     Refresh(&'a Secret),
+    /// `authorization_code` (RFC 6749 §4.1.3), with the PKCE verifier (RFC 7636 §4.5).
+    AuthorizationCode {
+        /// The code from the callback.
+        code: &'a Secret,
+        /// The redirect URI sent with the authorization request, byte for byte.
+        redirect_uri: &'a str,
+        /// The PKCE verifier, when PKCE was used.
+        verifier: Option<&'a Secret>,
+    },
+    /// RFC 8628 device code.
+    DeviceCode(&'a Secret),
 }
 
 impl Grant<'_> {
@@ -44,6 +55,8 @@ impl Grant<'_> {
             Grant::ClientCredentials => "client_credentials",
             Grant::Password { .. } => "password",
             Grant::Refresh(_) => "refresh_token",
+            Grant::AuthorizationCode { .. } => "authorization_code",
+            Grant::DeviceCode(_) => "urn:ietf:params:oauth:grant-type:device_code",
         }
     }
 }
@@ -152,8 +165,22 @@ pub async fn exchange(http: &reqwest::Client, req: &Request<'_>, trace: &(dyn Fn
             Grant::Refresh(rt) => {
                 form.append_pair("refresh_token", rt.expose());
             }
+            Grant::AuthorizationCode {
+                code,
+                redirect_uri,
+                verifier,
+            } => {
+                form.append_pair("code", code.expose());
+                form.append_pair("redirect_uri", redirect_uri);
+                if let Some(v) = verifier {
+                    form.append_pair("code_verifier", v.expose());
+                }
+            }
+            Grant::DeviceCode(d) => {
+                form.append_pair("device_code", d.expose());
+            }
         }
-        if !req.scopes.is_empty() {
+        if !req.scopes.is_empty() && matches!(req.grant, Grant::ClientCredentials | Grant::Password { .. }) {
             form.append_pair("scope", &req.scopes.join(" "));
         }
         for (k, v) in req.params {

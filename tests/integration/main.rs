@@ -4,6 +4,7 @@ mod support;
 
 mod config_cli;
 mod faults;
+mod login;
 mod oidc;
 mod tls;
 mod token;

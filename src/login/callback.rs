@@ -1,0 +1,267 @@
+//! The loopback redirect (RFC 8252 §7.3): a listener on 127.0.0.1 only, waiting for the one
+//! callback that carries this login's `state`.
+//!
+//! A callback with a wrong or missing `state` is refused and the wait goes on (a local
+//! process that guesses the port cannot end the login); `error=…` with the right state ends
+//! it; with a known issuer, an `iss` that differs is refused (RFC 9207 mix-up defence). The
+//! page the browser lands on loads nothing from elsewhere and shows no code or token.
+
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+use crate::finding::clean;
+use crate::secret::Secret;
+
+/// Largest request head read from the browser.
+const MAX_HEAD: usize = 16 * 1024;
+
+/// What a callback brought.
+#[derive(Debug)]
+pub enum Callback {
+    /// The authorization code.
+    Code(Secret),
+    /// The provider refused (`access_denied`, …).
+    Error {
+        /// `error`.
+        error: String,
+        /// `error_description`, cleaned.
+        description: Option<String>,
+    },
+}
+
+/// How one request to the listener is judged.
+#[derive(Debug)]
+pub enum Judgement {
+    /// Not the callback (another path, a favicon): 404, keep waiting.
+    NotFound,
+    /// A callback that is not this login's: refused, keep waiting.
+    Refused(String),
+    /// This login's answer.
+    Accept(Callback),
+}
+
+/// Judge a request target such as `/callback?code=…&state=…`.
+pub fn judge(target: &str, state: &str, issuer: Option<&str>) -> Judgement {
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    if path != "/callback" {
+        return Judgement::NotFound;
+    }
+    let mut got_state = None;
+    let mut code = None;
+    let mut error = None;
+    let mut description = None;
+    let mut iss = None;
+    for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+        let slot = match k.as_ref() {
+            "state" => &mut got_state,
+            "code" => &mut code,
+            "error" => &mut error,
+            "error_description" => &mut description,
+            "iss" => &mut iss,
+            _ => continue,
+        };
+        if slot.is_some() {
+            return Judgement::Refused("a parameter appears twice".into());
+        }
+        *slot = Some(v.into_owned());
+    }
+    match got_state {
+        None => return Judgement::Refused("it carries no state".into()),
+        Some(s) if !constant_time_eq(s.as_bytes(), state.as_bytes()) => {
+            return Judgement::Refused("its state does not match this login".into());
+        }
+        Some(_) => {}
+    }
+    if let (Some(expected), Some(got)) = (issuer, &iss)
+        && got.trim_end_matches('/') != expected.trim_end_matches('/')
+    {
+        return Judgement::Refused(format!("it comes from another issuer ({})", clean(got, 100)));
+    }
+    match (code, error) {
+        (_, Some(e)) => Judgement::Accept(Callback::Error {
+            error: clean(&e, 100),
+            description: description.map(|d| clean(&d, 300)),
+        }),
+        (Some(c), None) if !c.is_empty() && c.len() <= 4096 => Judgement::Accept(Callback::Code(Secret::new(c))),
+        _ => Judgement::Refused("it carries neither a code nor an error".into()),
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A bound loopback listener.
+pub struct Listener {
+    listener: TcpListener,
+    /// The port it listens on.
+    pub port: u16,
+}
+
+impl Listener {
+    /// Bind 127.0.0.1 on `port` (any free port when `None`).
+    pub async fn bind(port: Option<u16>) -> std::io::Result<Listener> {
+        let listener = TcpListener::bind(("127.0.0.1", port.unwrap_or(0))).await?;
+        let port = listener.local_addr()?.port();
+        Ok(Listener { listener, port })
+    }
+
+    /// `http://127.0.0.1:{port}/callback`.
+    pub fn redirect_uri(&self) -> String {
+        format!("http://127.0.0.1:{}/callback", self.port)
+    }
+
+    /// Wait for this login's callback until `deadline`. `refused` hears of each refused one.
+    pub async fn wait(
+        &self,
+        state: &str,
+        issuer: Option<&str>,
+        deadline: Instant,
+        refused: &(dyn Fn(&str) + Sync),
+    ) -> Option<Callback> {
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let (mut stream, _) = match tokio::time::timeout(left, self.listener.accept()).await {
+                Err(_) => return None,
+                Ok(Err(_)) => continue,
+                Ok(Ok(s)) => s,
+            };
+            let Some(target) = read_target(&mut stream).await else {
+                continue;
+            };
+            match judge(&target, state, issuer) {
+                Judgement::NotFound => respond(&mut stream, "404 Not Found", "Not found", "").await,
+                Judgement::Refused(why) => {
+                    refused(&why);
+                    respond(
+                        &mut stream,
+                        "400 Bad Request",
+                        "Not this sign-in",
+                        "This response does not belong to the sign-in conn is waiting for, so it was ignored.",
+                    )
+                    .await;
+                }
+                Judgement::Accept(cb) => {
+                    match &cb {
+                        Callback::Code(_) => {
+                            respond(
+                                &mut stream,
+                                "200 OK",
+                                "Signed in",
+                                "You are signed in. You can close this tab and go back to the terminal.",
+                            )
+                            .await;
+                        }
+                        Callback::Error { error, description } => {
+                            let text = format!(
+                                "The sign-in did not succeed: {error}{}",
+                                description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default()
+                            );
+                            respond(&mut stream, "200 OK", "Sign-in failed", &text).await;
+                        }
+                    }
+                    return Some(cb);
+                }
+            }
+        }
+    }
+}
+
+async fn read_target(stream: &mut tokio::net::TcpStream) -> Option<String> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 2048];
+    let started = Instant::now();
+    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+        let left = Duration::from_secs(10).saturating_sub(started.elapsed());
+        let n = tokio::time::timeout(left, stream.read(&mut chunk)).await.ok()?.ok()?;
+        if n == 0 || buf.len() + n > MAX_HEAD {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    let head = String::from_utf8_lossy(&buf);
+    let mut parts = head.lines().next()?.split_whitespace();
+    (parts.next()? == "GET").then_some(())?;
+    parts.next().map(str::to_string)
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+async fn respond(stream: &mut tokio::net::TcpStream, status: &str, title: &str, text: &str) {
+    let body = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>conn: {t}</title></head><body style=\"font-family:sans-serif;margin:3em\"><h1>{t}</h1><p>{x}</p></body></html>",
+        t = escape(title),
+        x = escape(text)
+    );
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nContent-Security-Policy: default-src 'none'; style-src 'unsafe-inline'\r\nCache-Control: no-store\r\nReferrer-Policy: no-referrer\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes()).await;
+    let _ = stream.write_all(body.as_bytes()).await;
+    let _ = stream.shutdown().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn judging_callbacks() {
+        assert!(matches!(judge("/favicon.ico", "s", None), Judgement::NotFound));
+        assert!(matches!(judge("/callback?code=c", "s", None), Judgement::Refused(_)));
+        assert!(matches!(
+            judge("/callback?code=c&state=x", "s", None),
+            Judgement::Refused(_)
+        ));
+        assert!(matches!(
+            judge("/callback?code=c&state=s&state=s", "s", None),
+            Judgement::Refused(_)
+        ));
+        assert!(matches!(
+            judge("/callback?code=c&state=s", "s", None),
+            Judgement::Accept(Callback::Code(_))
+        ));
+        assert!(matches!(
+            judge(
+                "/callback?code=c&state=s&iss=https%3A%2F%2Fevil",
+                "s",
+                Some("https://good")
+            ),
+            Judgement::Refused(_)
+        ));
+        assert!(matches!(
+            judge(
+                "/callback?code=c&state=s&iss=https%3A%2F%2Fgood%2F",
+                "s",
+                Some("https://good")
+            ),
+            Judgement::Accept(_)
+        ));
+        match judge(
+            "/callback?error=access_denied&error_description=%1b%5b31mno&state=s",
+            "s",
+            None,
+        ) {
+            Judgement::Accept(Callback::Error { error, description }) => {
+                assert_eq!(error, "access_denied");
+                assert_eq!(description.as_deref(), Some("no"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(judge("/callback?state=s", "s", None), Judgement::Refused(_)));
+    }
+
+    #[test]
+    fn escaping() {
+        assert_eq!(escape("<a href='x'>&"), "&lt;a href=&#39;x&#39;&gt;&amp;");
+    }
+}

@@ -1,0 +1,134 @@
+//! The device authorization grant (RFC 8628) for machines without a browser: the person
+//! opens a short address elsewhere and types a code; conn polls until they approve.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use super::{Endpoints, Options, Say, browser};
+use crate::config::{OAuthClient, Profile};
+use crate::creds::Resolved;
+use crate::exit::Category;
+use crate::finding::{Finding, clean};
+use crate::net::body::MAX_BODY;
+use crate::oauth::token::{self, Answer, Grant, Token};
+use crate::secret::Secret;
+
+/// Run the grant and return the token.
+#[allow(clippy::too_many_arguments)]
+pub async fn run(
+    http: &reqwest::Client,
+    p: &Profile,
+    c: &OAuthClient,
+    creds: &Resolved,
+    e: &Endpoints,
+    opts: &Options,
+    say: Say<'_>,
+    trace: &(dyn Fn(String) + Sync),
+) -> Result<Token, Finding> {
+    let url = e.device.as_ref().ok_or_else(|| {
+        Finding::new(
+            Category::Endpoint,
+            "the provider offers no device authorization endpoint",
+        )
+        .hint("sign in with the browser instead: conn login without --device")
+    })?;
+    let client_id = creds.client_id.clone().unwrap_or_default();
+    let mut form = vec![("client_id".to_string(), client_id.clone())];
+    if !c.scopes.is_empty() {
+        form.push(("scope".into(), c.scopes.join(" ")));
+    }
+    if let Some(s) = &creds.client_secret {
+        form.push(("client_secret".into(), s.expose().to_string()));
+    }
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(&form)
+        .finish();
+    let req = http
+        .post(url.clone())
+        .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(reqwest::header::ACCEPT, "application/json")
+        .body(body);
+    let what = url.host_str().unwrap_or("the provider").to_string();
+    let a = crate::net::fetch(req, p.net.timeout, MAX_BODY, &what).await?;
+    let v: Value = serde_json::from_slice(&a.body.bytes).unwrap_or_default();
+    if a.status != 200 {
+        let se = crate::oauth::server_error::parse(a.status, &a.body.bytes, &[]);
+        return Err(Finding::new(
+            Category::Endpoint,
+            format!(
+                "the device authorization request was refused ({}){}",
+                a.status,
+                se.quote().map(|q| format!(": {q}")).unwrap_or_default()
+            ),
+        ));
+    }
+    let s = |k: &str| v.get(k).and_then(Value::as_str);
+    let (Some(device_code), Some(user_code), Some(verification)) =
+        (s("device_code"), s("user_code"), s("verification_uri"))
+    else {
+        return Err(Finding::new(
+            Category::Endpoint,
+            "the device authorization answer lacks device_code, user_code or verification_uri",
+        ));
+    };
+    let device_code = Secret::new(device_code.to_string());
+    let complete = s("verification_uri_complete");
+    let expires = v.get("expires_in").and_then(Value::as_u64).unwrap_or(600);
+    let mut interval = Duration::from_secs(v.get("interval").and_then(Value::as_u64).unwrap_or(5).clamp(1, 60));
+    say(&format!(
+        "To sign in, open {} and enter the code {}",
+        clean(verification, 300),
+        clean(user_code, 40)
+    ));
+    if !opts.no_browser
+        && let Some(u) = complete
+        && browser::open(u).is_ok()
+    {
+        say("(opened the address in the browser)");
+    }
+    let deadline = Instant::now() + opts.timeout.min(Duration::from_secs(expires));
+    loop {
+        if Instant::now() + interval > deadline {
+            return Err(
+                Finding::new(Category::Interactive, "the device sign-in was not completed in time")
+                    .hint("run conn login --device again"),
+            );
+        }
+        tokio::time::sleep(interval).await;
+        let req = token::Request {
+            url: &e.token,
+            client_id: &client_id,
+            client_secret: creds.client_secret.as_ref(),
+            method: c.client_auth,
+            grant: Grant::DeviceCode(&device_code),
+            scopes: &[],
+            params: &c.token_params,
+            timeout: p.net.timeout,
+        };
+        let ex = token::exchange(http, &req, trace).await;
+        match &ex.answer {
+            Answer::Token(_) => return super::token_or_finding(ex, p, c, creds),
+            Answer::Refused { error, .. } => match error.error.as_deref() {
+                Some("authorization_pending") => {}
+                // RFC 8628 §3.5: add 5 seconds, for this and every later poll.
+                Some("slow_down") => interval += Duration::from_secs(5),
+                Some("access_denied") => {
+                    return Err(Finding::new(
+                        Category::Authentication,
+                        "the device sign-in was declined (access_denied)",
+                    ));
+                }
+                Some("expired_token") => {
+                    return Err(Finding::new(
+                        Category::Interactive,
+                        "the device code expired before the sign-in was completed",
+                    )
+                    .hint("run conn login --device again"));
+                }
+                _ => return super::token_or_finding(ex, p, c, creds),
+            },
+            Answer::Transport(_) => return super::token_or_finding(ex, p, c, creds),
+        }
+    }
+}

@@ -1,0 +1,479 @@
+//! `conn login`: a person signs in once in a browser, and the result (access and refresh
+//! token, verified ID token claims) goes to the token store; later `conn test` and
+//! `conn token` refresh it without a browser.
+//!
+//! Authorization code with PKCE S256 ([`pkce`]), a random `state`, and for OpenID Connect a
+//! `nonce` and ID token checks ([`idtoken`]) after discovery ([`discovery`]); the redirect
+//! comes back to a listener on 127.0.0.1 ([`callback`]); the browser is opened by
+//! [`browser`]. Headless machines use the device authorization grant ([`device`]).
+
+pub mod browser;
+pub mod callback;
+pub mod device;
+pub mod discovery;
+pub mod idtoken;
+pub mod pkce;
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use url::Url;
+
+use crate::config::{Auth, Interactive, OAuthClient, Profile, is_loopback, shown};
+use crate::creds::Resolved;
+use crate::exit::Category;
+use crate::finding::{Finding, clean};
+use crate::net::body::MAX_BODY;
+use crate::net::preflight::now_secs;
+use crate::oauth::diagnose;
+use crate::oauth::token::{self, Answer, Grant, Token};
+use crate::secret::Secret;
+use crate::store::Entry;
+
+/// How long a login waits for the browser unless told otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// Choices for one login.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Print the address instead of opening a browser.
+    pub no_browser: bool,
+    /// Use the device authorization grant.
+    pub device: bool,
+    /// How long to wait for the person.
+    pub timeout: Duration,
+}
+
+/// Where the provider's endpoints are.
+#[derive(Debug, Clone)]
+pub struct Endpoints {
+    /// Authorization endpoint.
+    pub authorization: Url,
+    /// Token endpoint.
+    pub token: Url,
+    /// Device endpoint, when offered.
+    pub device: Option<Url>,
+    /// Signing keys (OIDC).
+    pub jwks: Option<Url>,
+    /// Issuer, when known (OIDC).
+    pub issuer: Option<String>,
+    /// Whether the provider sends `iss` with the callback.
+    pub iss_parameter: bool,
+}
+
+/// The interactive parts of a profile.
+pub fn parts(p: &Profile) -> Option<(&OAuthClient, &Interactive)> {
+    match &p.auth {
+        Auth::Interactive { client, flow } => Some((client, flow)),
+        _ => None,
+    }
+}
+
+fn insecure(u: &Url, p: &Profile) -> Option<Finding> {
+    (u.scheme() == "http" && !is_loopback(u) && !p.net.allow_insecure_http).then(|| {
+        Finding::new(
+            Category::Config,
+            format!("refusing to sign in over plain http at {}", shown(u)),
+        )
+        .hint("the provider must use https://; for a trusted network set allow_insecure_http = true")
+    })
+}
+
+/// Find the endpoints: from discovery when the profile names an issuer (explicit URLs in the
+/// profile win), else from the profile.
+pub async fn endpoints(http: &reqwest::Client, p: &Profile, timeout: Duration) -> Result<Endpoints, Finding> {
+    let (client, flow) = parts(p).ok_or_else(|| Finding::new(Category::Config, "not an interactive profile"))?;
+    let e = match &flow.issuer {
+        Some(issuer) => {
+            let m = discovery::discover(http, issuer, flow.pkce, timeout).await?;
+            let explicit_token = (client.token_url != *issuer).then(|| client.token_url.clone());
+            Endpoints {
+                authorization: flow.authorization_url.clone().unwrap_or(m.authorization_endpoint),
+                token: explicit_token.unwrap_or(m.token_endpoint),
+                device: m.device_authorization_endpoint,
+                jwks: m.jwks_uri,
+                issuer: Some(m.issuer),
+                iss_parameter: m.iss_parameter,
+            }
+        }
+        None => Endpoints {
+            authorization: flow
+                .authorization_url
+                .clone()
+                .ok_or_else(|| Finding::new(Category::Config, "authorization_url is not set"))?,
+            token: client.token_url.clone(),
+            device: None,
+            jwks: None,
+            issuer: None,
+            iss_parameter: false,
+        },
+    };
+    for u in [
+        Some(&e.authorization),
+        Some(&e.token),
+        e.device.as_ref(),
+        e.jwks.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if let Some(f) = insecure(u, p) {
+            return Err(f);
+        }
+    }
+    Ok(e)
+}
+
+/// The per-login values of an authorization request.
+pub struct AuthRequest<'a> {
+    /// Client id.
+    pub client_id: &'a str,
+    /// The loopback redirect URI.
+    pub redirect_uri: &'a str,
+    /// CSRF protection.
+    pub state: &'a str,
+    /// PKCE S256 challenge, when PKCE is used.
+    pub challenge: Option<&'a str>,
+    /// OIDC nonce.
+    pub nonce: Option<&'a str>,
+}
+
+/// The authorization request URL (RFC 6749 §4.1.1 with RFC 7636 and OIDC additions).
+pub fn authorization_url(e: &Endpoints, c: &OAuthClient, f: &Interactive, r: &AuthRequest<'_>) -> Url {
+    let AuthRequest {
+        client_id,
+        redirect_uri,
+        state,
+        challenge,
+        nonce,
+    } = *r;
+    let mut u = e.authorization.clone();
+    let extra = |k: &str| f.extra_params.iter().any(|(x, _)| x == k);
+    {
+        let mut q = u.query_pairs_mut();
+        q.append_pair("response_type", "code");
+        q.append_pair("client_id", client_id);
+        q.append_pair("redirect_uri", redirect_uri);
+        if !c.scopes.is_empty() {
+            q.append_pair("scope", &c.scopes.join(" "));
+        }
+        q.append_pair("state", state);
+        if let Some(ch) = challenge {
+            q.append_pair("code_challenge", ch);
+            q.append_pair("code_challenge_method", "S256");
+        }
+        if let Some(n) = nonce {
+            q.append_pair("nonce", n);
+        }
+        if let Some(h) = &f.login_hint
+            && !extra("login_hint")
+        {
+            q.append_pair("login_hint", h);
+        }
+        if f.private_session && !extra("prompt") {
+            q.append_pair("prompt", "login");
+        }
+        for (k, v) in &f.extra_params {
+            q.append_pair(k, v);
+        }
+    }
+    u
+}
+
+/// What a person needs to hear during a login (stderr).
+pub type Say<'a> = &'a (dyn Fn(&str) + Sync);
+
+/// Sign in; returns the entry to store.
+pub async fn login(
+    http: &reqwest::Client,
+    p: &Profile,
+    creds: &Resolved,
+    opts: &Options,
+    say: Say<'_>,
+    trace: &(dyn Fn(String) + Sync),
+) -> Result<Entry, Finding> {
+    let (c, f) = parts(p).ok_or_else(|| Finding::new(Category::Config, "not an interactive profile"))?;
+    let e = endpoints(http, p, p.net.timeout).await?;
+    let client_id = creds.client_id.clone().unwrap_or_default();
+    let name = f.display_name.clone().unwrap_or_else(|| p.display_name());
+    let deadline = Instant::now() + opts.timeout;
+    let nonce = f.oidc.then(pkce::random);
+    let tok = if opts.device {
+        device::run(http, p, c, creds, &e, opts, say, trace).await?
+    } else {
+        let listener = callback::Listener::bind(f.redirect_port).await.map_err(|err| {
+            Finding::new(
+                Category::Config,
+                format!(
+                    "cannot listen on 127.0.0.1:{} for the sign-in redirect: {err}",
+                    f.redirect_port.unwrap_or(0)
+                ),
+            )
+            .hint("another program holds the port: free it or change redirect_port")
+        })?;
+        let redirect_uri = listener.redirect_uri();
+        let state = pkce::random();
+        let pk = f.pkce.then(pkce::pkce);
+        let url = authorization_url(
+            &e,
+            c,
+            f,
+            &AuthRequest {
+                client_id: &client_id,
+                redirect_uri: &redirect_uri,
+                state: &state,
+                challenge: pk.as_ref().map(|x| x.challenge.as_str()),
+                nonce: nonce.as_deref(),
+            },
+        );
+        let opened = if opts.no_browser {
+            Err("--no-browser".to_string())
+        } else {
+            browser::open(url.as_str())
+        };
+        match opened {
+            Ok(()) => say(&format!(
+                "Opened the browser to sign in to {name}. Waiting for the sign-in (up to {})…",
+                humantime::format_duration(opts.timeout)
+            )),
+            Err(why) => say(&format!(
+                "Open this address in a browser to sign in to {name} ({why}):\n\n  {url}\n\nWaiting for the sign-in on {redirect_uri} (up to {})…",
+                humantime::format_duration(opts.timeout)
+            )),
+        }
+        let issuer = e.issuer.as_deref();
+        let refused = |why: &str| say(&format!("Ignored a sign-in response: {why}. Still waiting…"));
+        let cb = listener.wait(&state, issuer, deadline, &refused).await.ok_or_else(|| {
+            Finding::new(
+                Category::Interactive,
+                format!("no sign-in arrived within {}", humantime::format_duration(opts.timeout)),
+            )
+            .hint("run conn login again; with --no-browser the address is printed to open by hand")
+        })?;
+        let code = match cb {
+            callback::Callback::Code(code) => code,
+            callback::Callback::Error { error, description } => {
+                let mut fd = Finding::new(
+                    if error == "access_denied" {
+                        Category::Authentication
+                    } else {
+                        Category::Endpoint
+                    },
+                    format!(
+                        "the sign-in was refused: {error}{}",
+                        description.map(|d| format!(" ({d})")).unwrap_or_default()
+                    ),
+                );
+                fd = match error.as_str() {
+                    "access_denied" => fd.hint("the person or the provider declined; sign in again and approve the request"),
+                    "invalid_scope" => fd.hint(format!("the provider rejects the scopes {}", c.scopes.join(" "))),
+                    "unauthorized_client" | "invalid_request" => fd.hint(format!("check the app registration: the redirect URI {redirect_uri} (any port on 127.0.0.1) must be registered, and the code grant allowed")),
+                    _ => fd,
+                };
+                return Err(fd);
+            }
+        };
+        let req = token::Request {
+            url: &e.token,
+            client_id: &client_id,
+            client_secret: creds.client_secret.as_ref(),
+            method: c.client_auth,
+            grant: Grant::AuthorizationCode {
+                code: &code,
+                redirect_uri: &redirect_uri,
+                verifier: pk.as_ref().map(|x| &x.verifier),
+            },
+            scopes: &[],
+            params: &c.token_params,
+            timeout: p.net.timeout,
+        };
+        // Never retried: the code is single-use.
+        token_or_finding(token::exchange(http, &req, trace).await, p, c, creds)?
+    };
+    let mut id_claims = None;
+    if f.oidc {
+        let id = tok.id_token.as_deref().ok_or_else(|| {
+            Finding::new(Category::Endpoint, "the provider sent no ID token")
+                .hint("an openid-connect profile must request the openid scope")
+        })?;
+        let jwks_url = e.jwks.as_ref().ok_or_else(|| {
+            Finding::new(
+                Category::Endpoint,
+                "the provider publishes no jwks_uri to check the ID token with",
+            )
+        })?;
+        let jwks = fetch_json(http, jwks_url, p.net.timeout).await?;
+        let issuer = e.issuer.as_deref().unwrap_or_default();
+        let claims = idtoken::verify(
+            id,
+            &jwks,
+            issuer,
+            &client_id,
+            if opts.device { None } else { nonce.as_deref() },
+            now_secs(),
+        )
+        .map_err(|why| Finding::new(Category::Authentication, format!("the ID token was refused: {why}")))?;
+        let keep = ["iss", "sub", "aud", "exp", "iat", "email", "name", "preferred_username"];
+        id_claims = Some(
+            claims
+                .into_iter()
+                .filter(|(k, _)| keep.contains(&k.as_str()))
+                .map(|(k, v)| (k, tidy(v)))
+                .collect(),
+        );
+    }
+    let received = now_secs();
+    Ok(entry(
+        p,
+        &tok,
+        received,
+        creds.fingerprint(),
+        Some(e.token.to_string()),
+        id_claims,
+    ))
+}
+
+fn tidy(v: Value) -> Value {
+    match v {
+        Value::String(s) => Value::String(clean(&s, 200)),
+        other => other,
+    }
+}
+
+/// A stored entry from a token.
+pub fn entry(
+    p: &Profile,
+    t: &Token,
+    received: i64,
+    credentials: String,
+    token_url: Option<String>,
+    id_claims: Option<serde_json::Map<String, Value>>,
+) -> Entry {
+    let expires_at = t
+        .expires_in
+        .map(|s| received.saturating_add(s as i64))
+        .or_else(|| crate::oauth::jwt::claims(t.access_token.expose()).and_then(|c| c.get("exp")?.as_i64()));
+    Entry {
+        version: 1,
+        profile: p.display_name(),
+        access_token: t.access_token.expose().to_string(),
+        token_type: t.token_type.clone(),
+        expires_at,
+        scope: t.scope.clone(),
+        refresh_token: t.refresh_token.as_ref().map(|r| r.expose().to_string()),
+        obtained_at: received,
+        credentials,
+        token_url,
+        id_claims,
+    }
+}
+
+async fn fetch_json(http: &reqwest::Client, u: &Url, timeout: Duration) -> Result<Value, Finding> {
+    let what = u.host_str().unwrap_or("the provider").to_string();
+    let a = crate::net::fetch(http.get(u.clone()), timeout, MAX_BODY, &what).await?;
+    if a.body.truncated || a.status != 200 {
+        return Err(Finding::new(
+            Category::Endpoint,
+            format!(
+                "{} answered {}{}",
+                shown(u),
+                a.status,
+                if a.body.truncated { " with more than 1 MiB" } else { "" }
+            ),
+        ));
+    }
+    serde_json::from_slice(&a.body.bytes)
+        .map_err(|_| Finding::new(Category::Endpoint, format!("{} is not JSON", shown(u))))
+}
+
+/// A token, or the diagnosis of a refused exchange.
+pub fn token_or_finding(ex: token::Exchange, p: &Profile, c: &OAuthClient, creds: &Resolved) -> Result<Token, Finding> {
+    match ex.answer {
+        Answer::Token(t) => Ok(t),
+        Answer::Transport(f) => Err(f),
+        Answer::Refused { error, finding, .. } => Err(finding.unwrap_or_else(|| {
+            diagnose::explain(
+                &error,
+                &diagnose::Context {
+                    vendor: &p.vendor,
+                    auth: &p.auth,
+                    scopes: &c.scopes,
+                    secret_is_guid: creds
+                        .client_secret
+                        .as_ref()
+                        .is_some_and(|s| crate::oauth::obtain::is_guid(s.expose())),
+                    token_url: &shown(&c.token_url),
+                },
+            )
+        })),
+    }
+}
+
+/// Refresh a stored login (RFC 6749 §6). The new entry keeps the old refresh token when
+/// the provider does not rotate it. A refused refresh token means a new login is needed.
+pub async fn refresh(
+    http: &reqwest::Client,
+    p: &Profile,
+    creds: &Resolved,
+    old: &Entry,
+    timeout: Duration,
+    trace: &(dyn Fn(String) + Sync),
+) -> Result<(Entry, bool), Finding> {
+    let (c, _) = parts(p).ok_or_else(|| Finding::new(Category::Config, "not an interactive profile"))?;
+    let relogin = format!("run: conn login {}", p.display_name());
+    let rt = old
+        .refresh_token
+        .as_ref()
+        .map(|r| Secret::new(r.clone()))
+        .ok_or_else(|| {
+            Finding::new(
+                Category::Interactive,
+                "the stored login has expired and cannot be refreshed (no refresh token)",
+            )
+            .hint(relogin.clone())
+        })?;
+    let token_url = old
+        .token_url
+        .as_deref()
+        .and_then(|u| Url::parse(u).ok())
+        .unwrap_or_else(|| c.token_url.clone());
+    if let Some(f) = insecure(&token_url, p) {
+        return Err(f);
+    }
+    let client_id = creds.client_id.clone().unwrap_or_default();
+    let req = token::Request {
+        url: &token_url,
+        client_id: &client_id,
+        client_secret: creds.client_secret.as_ref(),
+        method: c.client_auth,
+        grant: Grant::Refresh(&rt),
+        scopes: &[],
+        params: &c.token_params,
+        timeout,
+    };
+    let ex = token::exchange(http, &req, trace).await;
+    if let Answer::Refused { error, .. } = &ex.answer
+        && error.error.as_deref() == Some("invalid_grant")
+    {
+        let q = error.quote().map(|q| format!(" ({q})")).unwrap_or_default();
+        return Err(Finding::new(
+            Category::Interactive,
+            format!("the stored login is no longer valid{q}: sign in again"),
+        )
+        .hint(relogin));
+    }
+    let t = token_or_finding(ex, p, c, creds)?;
+    let rotated = t.refresh_token.is_some();
+    let mut e = entry(
+        p,
+        &t,
+        now_secs(),
+        old.credentials.clone(),
+        Some(token_url.to_string()),
+        old.id_claims.clone(),
+    );
+    if e.refresh_token.is_none() {
+        e.refresh_token = old.refresh_token.clone();
+    }
+    Ok((e, rotated))
+}

@@ -1,0 +1,213 @@
+//! `conn login` against the real oidc-provider, with a scripted browser as `$BROWSER` that
+//! signs in on the provider's own pages: authorization code with PKCE, OpenID Connect,
+//! refusals, refresh with rotation, the CI guard, `--no-browser` and the device flow.
+
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::process::Stdio;
+
+use crate::support::{Idp, Sandbox};
+
+fn idp_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/idp")
+}
+
+fn browser() -> String {
+    format!("node {}", idp_dir().join("browser.mjs").display())
+}
+
+fn profiles(issuer: &str) -> String {
+    format!(
+        "[profiles.code]\ntype = \"rest\"\nbase_url = \"{issuer}\"\nprobe = \"/me\"\n[profiles.code.auth]\ntype = \"oauth2-authorization-code\"\nauthorization_url = \"{issuer}/auth\"\ntoken_url = \"{issuer}/token\"\nclient_id = \"native-app\"\nscopes = \"openid offline_access api.read\"\n\n[profiles.oidc]\ntype = \"rest\"\nbase_url = \"{issuer}\"\nprobe = \"/me\"\n[profiles.oidc.auth]\ntype = \"openid-connect\"\nissuer = \"{issuer}\"\nclient_id = \"native-app\"\nscopes = \"openid offline_access api.read email\"\ndisplay_name = \"Test IdP\"\n"
+    )
+}
+
+fn stored(s: &Sandbox) -> serde_json::Value {
+    let dir = s.path().join("cache/tokens");
+    let f = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .find(|f| f.path().extension().is_some_and(|e| e == "json"))
+        .expect("a stored login");
+    serde_json::from_str(&std::fs::read_to_string(f.path()).unwrap()).unwrap()
+}
+
+/// A `$BROWSER` that only records that it was started.
+fn marker_browser(s: &Sandbox) -> (String, PathBuf) {
+    let marker = s.path().join("browser-was-opened");
+    let script = s.write("marker.sh", &format!("#!/bin/sh\ntouch '{}'\n", marker.display()));
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    (script.display().to_string(), marker)
+}
+
+#[test]
+fn code_flow_login_then_token_and_test_without_a_browser() {
+    let idp = Idp::start();
+    let s = Sandbox::with(&profiles(&idp.issuer)).var("BROWSER", &browser());
+    let out = s.conn(&["login", "code"]);
+    out.code(0)
+        .stderr_has("Signed in to code")
+        .stderr_has("refresh token is stored");
+    let e = stored(&s);
+    let access = e["access_token"].as_str().unwrap().to_string();
+    let refresh = e["refresh_token"].as_str().unwrap().to_string();
+    assert!(out.stdout.is_empty());
+    out.no_secrets(&[&access, &refresh]);
+    // Later calls never open a browser.
+    let (b, marker) = marker_browser(&s);
+    let s = s.var("BROWSER", &b);
+    let tok = s.conn(&["token", "code"]);
+    tok.code(0);
+    assert_eq!(tok.stdout, format!("{access}\n"));
+    let t = s.conn(&["test", "code", "--format", "json"]);
+    t.code(0).no_secrets(&[&refresh]);
+    let p = t.profile();
+    let names: Vec<&str> = p["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"refresh") && names.contains(&"probe"), "{p}");
+    assert!(p["steps"].to_string().contains("refresh token rotated"), "{p}");
+    // The test rotated the refresh token and stored the new one.
+    assert_ne!(stored(&s)["refresh_token"].as_str().unwrap(), refresh);
+    assert!(!marker.exists(), "a browser was opened");
+    s.conn(&["profiles"]).code(0).stdout_has("valid");
+}
+
+#[test]
+fn oidc_login_checks_the_id_token_and_survives_a_forged_callback() {
+    let idp = Idp::start();
+    let s = Sandbox::with(&profiles(&idp.issuer))
+        .var("BROWSER", &browser())
+        .var("BROWSER_FORGE_FIRST", "1");
+    let out = s.conn(&["login", "oidc"]);
+    out.code(0)
+        .stderr_has("Ignored a sign-in response: its state does not match this login")
+        .stderr_has("Signed in to oidc as alice@example.com");
+    let e = stored(&s);
+    assert_eq!(e["id_claims"]["email"], "alice@example.com");
+    assert_eq!(e["id_claims"]["iss"], idp.issuer.as_str());
+}
+
+#[test]
+fn access_denied_ends_the_login() {
+    let idp = Idp::start();
+    let s = Sandbox::with(&profiles(&idp.issuer))
+        .var("BROWSER", &browser())
+        .var("BROWSER_MODE", "deny");
+    let out = s.conn(&["login", "oidc"]);
+    out.code(5).stderr_has("the sign-in was refused: access_denied");
+    assert!(
+        !s.path()
+            .join("cache/tokens")
+            .read_dir()
+            .map(|mut d| d.any(|f| f.unwrap().path().extension().is_some_and(|x| x == "json")))
+            .unwrap_or(false)
+    );
+}
+
+#[test]
+fn expired_tokens_are_refreshed_and_rotated_across_runs() {
+    // Access tokens live 30 s: below the 60 s reuse margin, so every call refreshes.
+    let idp = Idp::start_with(Some(r#"{"accessTokenTTL": 30}"#));
+    let s = Sandbox::with(&profiles(&idp.issuer)).var("BROWSER", &browser());
+    s.conn(&["login", "code"]).code(0);
+    let first = stored(&s);
+    let one = s.conn(&["token", "code"]);
+    one.code(0);
+    let second = stored(&s);
+    assert_ne!(one.stdout.trim(), first["access_token"].as_str().unwrap());
+    assert_ne!(second["refresh_token"], first["refresh_token"], "not rotated");
+    let two = s.conn(&["token", "code"]);
+    two.code(0);
+    assert_ne!(two.stdout, one.stdout);
+    assert_ne!(stored(&s)["refresh_token"], second["refresh_token"]);
+    // The provider revokes the whole grant when an old refresh token is replayed; that two
+    // refreshes in a row worked proves the rotated one was used each time.
+}
+
+#[test]
+fn without_a_login_ci_gets_exit_8_at_once_and_no_browser() {
+    let idp = Idp::start();
+    let s = Sandbox::with(&profiles(&idp.issuer));
+    let (b, marker) = marker_browser(&s);
+    let s = s.var("BROWSER", &b).var("CI", "true");
+    let t = s.conn(&["test", "oidc", "--format", "json"]);
+    t.code(8);
+    let p = t.profile();
+    assert_eq!(p["category"], "interactive");
+    assert!(p["hints"][0].as_str().unwrap().contains("conn login oidc"));
+    s.conn(&["token", "oidc"]).code(8).stderr_has("run: conn login oidc");
+    assert!(!marker.exists());
+    assert_eq!(idp.hits("/token"), 0);
+    s.conn(&["profiles"]).code(0).stdout_has("login required");
+}
+
+#[test]
+fn logout_forgets_the_login() {
+    let idp = Idp::start();
+    let s = Sandbox::with(&profiles(&idp.issuer)).var("BROWSER", &browser());
+    s.conn(&["login", "code"]).code(0);
+    s.conn(&["logout", "code"]).code(0).stderr_has("removed 1");
+    s.conn(&["token", "code"]).code(8);
+}
+
+#[test]
+fn no_browser_prints_the_address_and_waits() {
+    let idp = Idp::start();
+    let s = Sandbox::with(&profiles(&idp.issuer));
+    let mut child = s
+        .cmd(&["login", "oidc", "--no-browser", "--timeout", "60s"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut url = None;
+    let mut seen = String::new();
+    for _ in 0..20 {
+        let mut line = String::new();
+        if err.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        seen.push_str(&line);
+        if let Some(u) = line.trim().strip_prefix(&format!("{}/auth?", idp.issuer)) {
+            url = Some(format!("{}/auth?{u}", idp.issuer));
+            break;
+        }
+    }
+    let url = url.unwrap_or_else(|| panic!("no address printed:\n{seen}"));
+    assert!(
+        url.contains("code_challenge_method=S256") && url.contains("state=") && url.contains("nonce="),
+        "{url}"
+    );
+    assert!(url.contains("redirect_uri=http%3A%2F%2F127.0.0.1%3A"), "{url}");
+    let b = std::process::Command::new("node")
+        .arg(idp_dir().join("browser.mjs"))
+        .arg(&url)
+        .output()
+        .unwrap();
+    assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut err, &mut rest).unwrap();
+    assert!(child.wait().unwrap().success(), "{rest}");
+    assert!(rest.contains("Signed in to oidc"), "{rest}");
+}
+
+#[test]
+fn device_flow_for_headless_machines() {
+    let idp = Idp::start();
+    let device = format!("node {}", idp_dir().join("device.mjs").display());
+    let s = Sandbox::with(&profiles(&idp.issuer)).var("BROWSER", &device);
+    let out = s.conn(&["login", "oidc", "--device", "--timeout", "60s"]);
+    out.code(0).stderr_has("enter the code").stderr_has("Signed in to oidc");
+    assert!(stored(&s)["refresh_token"].is_string());
+    s.conn(&["token", "oidc"]).code(0);
+}
+
+#[test]
+fn login_refuses_non_interactive_profiles() {
+    let s = Sandbox::with("[profiles.r]\ntype = \"rest\"\nbase_url = \"https://r.example\"\n");
+    s.conn(&["login", "r"]).code(2).stderr_has("needs no sign-in");
+}
