@@ -42,8 +42,10 @@ pub enum Judgement {
     Accept(Callback),
 }
 
-/// Judge a request target such as `/callback?code=…&state=…`.
-pub fn judge(target: &str, state: &str, issuer: Option<&str>) -> Judgement {
+/// Judge a request target such as `/callback?code=…&state=…`. With `issuer`, a callback
+/// naming another issuer is refused; with `iss_required` (the provider advertises RFC 9207),
+/// one naming none is refused too.
+pub fn judge(target: &str, state: &str, issuer: Option<&str>, iss_required: bool) -> Judgement {
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
     if path != "/callback" {
         return Judgement::NotFound;
@@ -74,10 +76,14 @@ pub fn judge(target: &str, state: &str, issuer: Option<&str>) -> Judgement {
         }
         Some(_) => {}
     }
-    if let (Some(expected), Some(got)) = (issuer, &iss)
-        && got.trim_end_matches('/') != expected.trim_end_matches('/')
-    {
-        return Judgement::Refused(format!("it comes from another issuer ({})", clean(got, 100)));
+    match (issuer, &iss) {
+        (Some(expected), Some(got)) if got.trim_end_matches('/') != expected.trim_end_matches('/') => {
+            return Judgement::Refused(format!("it comes from another issuer ({})", clean(got, 100)));
+        }
+        (Some(_), None) if iss_required => {
+            return Judgement::Refused("it does not name its issuer, which this provider always does".into());
+        }
+        _ => {}
     }
     match (code, error) {
         (_, Some(e)) => Judgement::Accept(Callback::Error {
@@ -118,6 +124,7 @@ impl Listener {
         &self,
         state: &str,
         issuer: Option<&str>,
+        iss_required: bool,
         deadline: Instant,
         refused: &(dyn Fn(&str) + Sync),
     ) -> Option<Callback> {
@@ -131,7 +138,7 @@ impl Listener {
             let Some(target) = read_target(&mut stream).await else {
                 continue;
             };
-            match judge(&target, state, issuer) {
+            match judge(&target, state, issuer, iss_required) {
                 Judgement::NotFound => respond(&mut stream, "404 Not Found", "Not found", "").await,
                 Judgement::Refused(why) => {
                     refused(&why);
@@ -216,25 +223,29 @@ mod tests {
 
     #[test]
     fn judging_callbacks() {
-        assert!(matches!(judge("/favicon.ico", "s", None), Judgement::NotFound));
-        assert!(matches!(judge("/callback?code=c", "s", None), Judgement::Refused(_)));
+        assert!(matches!(judge("/favicon.ico", "s", None, false), Judgement::NotFound));
         assert!(matches!(
-            judge("/callback?code=c&state=x", "s", None),
+            judge("/callback?code=c", "s", None, false),
             Judgement::Refused(_)
         ));
         assert!(matches!(
-            judge("/callback?code=c&state=s&state=s", "s", None),
+            judge("/callback?code=c&state=x", "s", None, false),
             Judgement::Refused(_)
         ));
         assert!(matches!(
-            judge("/callback?code=c&state=s", "s", None),
+            judge("/callback?code=c&state=s&state=s", "s", None, false),
+            Judgement::Refused(_)
+        ));
+        assert!(matches!(
+            judge("/callback?code=c&state=s", "s", None, false),
             Judgement::Accept(Callback::Code(_))
         ));
         assert!(matches!(
             judge(
                 "/callback?code=c&state=s&iss=https%3A%2F%2Fevil",
                 "s",
-                Some("https://good")
+                Some("https://good"),
+                false
             ),
             Judgement::Refused(_)
         ));
@@ -242,7 +253,8 @@ mod tests {
             judge(
                 "/callback?code=c&state=s&iss=https%3A%2F%2Fgood%2F",
                 "s",
-                Some("https://good")
+                Some("https://good"),
+                false
             ),
             Judgement::Accept(_)
         ));
@@ -250,6 +262,7 @@ mod tests {
             "/callback?error=access_denied&error_description=%1b%5b31mno&state=s",
             "s",
             None,
+            false,
         ) {
             Judgement::Accept(Callback::Error { error, description }) => {
                 assert_eq!(error, "access_denied");
@@ -257,7 +270,18 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert!(matches!(judge("/callback?state=s", "s", None), Judgement::Refused(_)));
+        assert!(matches!(
+            judge("/callback?state=s", "s", None, false),
+            Judgement::Refused(_)
+        ));
+        assert!(matches!(
+            judge("/callback?code=c&state=s", "s", Some("https://good"), true),
+            Judgement::Refused(_)
+        ));
+        assert!(matches!(
+            judge("/callback?code=c&state=s", "s", Some("https://good"), false),
+            Judgement::Accept(_)
+        ));
     }
 
     #[test]

@@ -243,13 +243,16 @@ pub async fn login(
         }
         let issuer = e.issuer.as_deref();
         let refused = |why: &str| say(&format!("Ignored a sign-in response: {why}. Still waiting…"));
-        let cb = listener.wait(&state, issuer, deadline, &refused).await.ok_or_else(|| {
-            Finding::new(
-                Category::Interactive,
-                format!("no sign-in arrived within {}", humantime::format_duration(opts.timeout)),
-            )
-            .hint("run conn login again; with --no-browser the address is printed to open by hand")
-        })?;
+        let cb = listener
+            .wait(&state, issuer, e.iss_parameter, deadline, &refused)
+            .await
+            .ok_or_else(|| {
+                Finding::new(
+                    Category::Interactive,
+                    format!("no sign-in arrived within {}", humantime::format_duration(opts.timeout)),
+                )
+                .hint("run conn login again; with --no-browser the address is printed to open by hand")
+            })?;
         let code = match cb {
             callback::Callback::Code(code) => code,
             callback::Callback::Error { error, description } => {
