@@ -237,7 +237,6 @@ pub async fn exchange(http: &reqwest::Client, req: &Request<'_>, trace: &(dyn Fn
         body.bytes.len(),
         if body.truncated { ", cut" } else { "" }
     ));
-    trace(format!("< {}", clean(&String::from_utf8_lossy(&body.bytes), 2000)));
     let challenges = server_error::parse_challenges(
         headers
             .get_all(reqwest::header::WWW_AUTHENTICATE)
@@ -299,6 +298,8 @@ pub async fn exchange(http: &reqwest::Client, req: &Request<'_>, trace: &(dyn Fn
             finding,
         }
     };
+    // Traced only now: parsing registered any token in the body with the redactor.
+    trace(format!("< {}", clean(&String::from_utf8_lossy(&body.bytes), 2000)));
     let retry_after = headers
         .get(reqwest::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())

@@ -266,3 +266,31 @@ fn probe_redirect_to_another_origin_is_not_followed_and_carries_nothing() {
     );
     assert_eq!(other.count(), 0);
 }
+
+#[test]
+fn verbose_trace_never_shows_the_secret_or_the_token() {
+    let srv = raw(|mut s| {
+        if let Some(r) = read_request(&mut s) {
+            if r.path.starts_with("/token") {
+                servers::json(
+                    &mut s,
+                    "200 OK",
+                    r#"{"access_token":"verbose-canary-token-42","refresh_token":"verbose-canary-refresh-42","token_type":"Bearer","expires_in":60}"#,
+                );
+            } else {
+                servers::json(&mut s, "200 OK", "{}");
+            }
+        }
+    });
+    let s = Sandbox::with(&cc(&format!("{}/token", srv.url()), &srv.url()));
+    let out = s.conn(&["-v", "test", "p"]);
+    out.code(0)
+        .stderr_has("> POST")
+        .stderr_has("authorization: Basic ********")
+        .no_secrets(&[SECRET, "verbose-canary-token-42", "verbose-canary-refresh-42"]);
+    let out = s.conn(&["-v", "token", "p", "--no-cache"]);
+    out.code(0);
+    assert_eq!(out.stdout, "verbose-canary-token-42\n");
+    assert!(!out.stderr.contains("verbose-canary-token-42"), "{}", out.stderr);
+    assert!(!out.stderr.contains("verbose-canary-refresh-42"));
+}
