@@ -2,8 +2,10 @@
 
 mod support;
 
+mod ci;
 mod config_cli;
 mod faults;
+mod manage;
 mod oidc;
 mod tls;
 mod token;
