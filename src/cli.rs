@@ -184,10 +184,13 @@ pub struct AddArgs {
     #[arg(value_name = "NAME")]
     pub name: String,
     /// Profile type: hypatos, hypergene or rest
-    #[arg(long = "type", value_name = "TYPE")]
+    #[arg(long = "type", value_name = "TYPE", value_parser = ["hypatos", "hypergene", "rest"])]
     pub ty: Option<String>,
     /// Auth kind (rest: none, basic, api-key, oauth2-client-credentials, ...; hypergene: oauth2, basic)
-    #[arg(long, value_name = "KIND")]
+    #[arg(long, value_name = "KIND", value_parser = [
+        "none", "basic", "api-key", "oauth2-client-credentials", "oauth2-password",
+        "oauth2-authorization-code", "openid-connect", "oauth2",
+    ])]
     pub auth: Option<String>,
     /// A setting, dotted keys allowed (e.g. auth.token_url=https://...); repeatable
     #[arg(long, value_name = "KEY=VALUE")]

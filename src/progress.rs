@@ -89,8 +89,10 @@ pub fn line(frame: usize, done: usize, total: usize, failed: usize) -> String {
 }
 
 fn draw(c: &Counts, total: usize) {
+    // Plain carriage returns and spaces, no escape codes: safe with NO_COLOR too.
     let mut err = std::io::stderr();
     let mut frame = 0;
+    let mut width: usize = 0;
     while !c.stop.load(Ordering::Relaxed) {
         let l = line(
             frame,
@@ -98,12 +100,14 @@ fn draw(c: &Counts, total: usize) {
             total,
             c.failed.load(Ordering::Relaxed),
         );
-        let _ = write!(err, "\r\x1b[2K{l}");
+        let n = l.chars().count();
+        let _ = write!(err, "\r{l}{}", " ".repeat(width.saturating_sub(n)));
         let _ = err.flush();
+        width = width.max(n);
         frame += 1;
         std::thread::sleep(TICK);
     }
-    let _ = write!(err, "\r\x1b[2K");
+    let _ = write!(err, "\r{}\r", " ".repeat(width));
     let _ = err.flush();
 }
 

@@ -269,3 +269,42 @@ fn demo_writes_junit_too() {
     assert!(r.test_suites[0].tests >= 5);
     assert!(r.test_suites[0].failures >= 1);
 }
+
+#[test]
+fn a_terminal_gets_progress_and_colour_unless_no_color() {
+    use crate::support::on_terminal;
+    let svc = start();
+    // An empty NO_COLOR counts as unset.
+    let colourful = sandbox(&svc).var("NO_COLOR", "");
+    let out = on_terminal(&colourful, &["test", "--all"], &[]);
+    out.code(1).no_secrets(SECRETS);
+    assert!(
+        out.stdout.contains("testing profiles: "),
+        "no progress:\n{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("\u{1b}["),
+        "no colour on a terminal:\n{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("4 profiles: 1 passed, 1 warned, 2 failed"));
+    // --no-color, or NO_COLOR (the sandbox sets it): progress still, but not one escape code.
+    for out in [
+        on_terminal(&colourful, &["test", "--all", "--no-color"], &[]),
+        on_terminal(&sandbox(&svc), &["test", "--all"], &[]),
+    ] {
+        out.code(1);
+        assert!(out.stdout.contains("testing profiles: "), "{}", out.stdout);
+        assert!(
+            !out.stdout.contains('\u{1b}'),
+            "escape code with NO_COLOR/--no-color:\n{:?}",
+            out.stdout
+        );
+    }
+    // -q: no progress, only failures.
+    let quiet = on_terminal(&colourful, &["test", "--all", "-q"], &[]);
+    quiet.code(1);
+    assert!(!quiet.stdout.contains("testing profiles"), "{}", quiet.stdout);
+    assert!(!quiet.stdout.contains("ok  hypatos"), "{}", quiet.stdout);
+}

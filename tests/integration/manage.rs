@@ -375,3 +375,38 @@ fn curl_uses_placeholders_for_secrets_not_in_variables() {
         ran.stderr
     );
 }
+
+#[test]
+fn add_asks_in_a_terminal_and_never_echoes_a_secret() {
+    use crate::support::on_terminal;
+    let s = Sandbox::with(FILE);
+    let out = on_terminal(
+        &s,
+        &["add", "asked"],
+        &[
+            ("type (", "rest"),
+            ("auth (", "oauth2-client-credentials"),
+            ("base_url: ", "https://asked.example.com/api"),
+            ("auth.token_url: ", "https://login.example.com/token"),
+            ("auth.client_id: ", "asked-cli"),
+            ("[ASKED_CLIENT_SECRET]: ", ""),
+        ],
+    );
+    out.code(0);
+    let text = file(&s);
+    comments_kept(&text);
+    assert!(text.contains("[profiles.asked.auth]"), "{text}");
+    assert!(
+        text.contains("client_secret = { env = \"ASKED_CLIENT_SECRET\" }"),
+        "{text}"
+    );
+    // A literal secret, asked for with echo off, is written but never shown.
+    let secret = "typed-Secret-Value-42";
+    let out = on_terminal(
+        &s,
+        &["add", "lit", "--type", "hypatos", "--literal-secret"],
+        &[("client_id: ", "lit-cli"), ("client_secret (not shown): ", secret)],
+    );
+    out.code(0).no_secrets(&[secret]);
+    assert!(file(&s).contains(&format!("client_secret = \"{secret}\"")));
+}
