@@ -193,7 +193,20 @@ pub fn script(p: &Profile) -> String {
             cmd.extend(probe_auth);
             body.push(command(&cmd));
         }
-        Err(why) => body.push(format!("# {n}. No probe call: {why}")),
+        Err(why) => {
+            body.push(format!("# {n}. No probe call: {why}"));
+            // Hypatos picks its probe from the scopes the token grants: show the first one.
+            if matches!(p.vendor, crate::config::Vendor::Hypatos)
+                && matches!(p.probe, crate::config::Probe::Auto)
+                && let Some(url) = crate::config::join(&p.api_base, probe::HYPATOS_PROBES[0].1)
+            {
+                body.push(format!(
+                    "#    With {} granted, conn would call:\n#    curl -sS -i {} -H \"Authorization: Bearer $TOKEN\"",
+                    probe::HYPATOS_PROBES[0].0,
+                    sq(url.as_str())
+                ));
+            }
+        }
     }
     let mut out = String::from("#!/bin/sh\n");
     out.push_str(&format!(

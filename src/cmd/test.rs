@@ -202,9 +202,6 @@ pub fn emit(r: &Report, format: Format, output: Option<&std::path::Path>, quiet:
         Format::Json => report::json::render(r),
         Format::Junit => report::junit::render(r),
     };
-    if report::annotations::enabled() {
-        eprint!("{}", report::annotations::render(r));
-    }
     match output {
         Some(path) => {
             super::write_atomic(path, &text)?;
@@ -263,5 +260,10 @@ pub fn run(g: &Global, a: &TestArgs) -> Result<u8, Error> {
     let profiles = rt.block_on(run_all(items, opts, a.jobs as usize, keep));
     progress.finish();
     let report = Report::new(started_at, t.elapsed().as_millis() as u64, profiles, a.strict);
+    // In GitHub Actions each failed or warned profile is also an annotation (not for the
+    // demo, whose broken profiles are broken on purpose).
+    if report::annotations::enabled() {
+        eprint!("{}", report::annotations::render(&report));
+    }
     emit(&report, a.format, a.output.as_deref(), g.quiet)
 }
