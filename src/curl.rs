@@ -6,6 +6,18 @@
 //! (`$CONN_CLIENT_SECRET`) with a comment saying where to get it. Non-secret values written
 //! in the file (a client id, a user name) appear as they are. The requests match what
 //! `conn test` sends, including the RFC 6749 §2.3.1 form-encoding of `client_auth = "basic"`.
+//!
+//! ```text
+//! # 1. The token request (client_credentials); client authentication: HTTP Basic of the …
+//! ANSWER=$(curl -sS -i -X POST 'https://api.cloud.hypatos.ai/v2/auth/token' \
+//!   -A 'conn/0.1.0' --max-time 30 --connect-timeout 5 -H 'Accept: application/json' \
+//!   --data-urlencode 'grant_type=client_credentials' \
+//!   -u "$(form "my-client"):$(form "${HYPATOS_CLIENT_SECRET}")")
+//! TOKEN=$(printf '%s\n' "$ANSWER" | sed -n '…access_token…')
+//! # 2. The probe call.
+//! curl -sS -i -X GET 'https://api.cloud.hypatos.ai/v2/documents?limit=1' … \
+//!   -H "Authorization: Bearer $TOKEN"
+//! ```
 
 use crate::check::probe;
 use crate::config::{Auth, ClientAuth, KeyIn, Net, Profile};
@@ -74,7 +86,9 @@ impl Vars {
 
 /// curl options for the profile's connection settings.
 fn net_opts(n: &Net) -> Vec<String> {
-    let mut v = vec![format!("--max-time {}", n.timeout.as_secs().max(1))];
+    // The same user agent as conn: some gateways treat clients differently by it.
+    let mut v = vec![format!("-A {}", sq(concat!("conn/", env!("CARGO_PKG_VERSION"))))];
+    v.push(format!("--max-time {}", n.timeout.as_secs().max(1)));
     v.push(format!("--connect-timeout {}", n.connect_timeout.as_secs().max(1)));
     if let Some(c) = &n.ca_file {
         v.push(format!("--cacert {}", sq(&c.display().to_string())));

@@ -2,6 +2,22 @@
 //! profile, written with `quick-junit`. A failed profile carries `<failure type="category">`
 //! whose text lists the steps and hints; a warned one passes with its warnings in
 //! `<system-out>`. Verdicts come from the model as they are.
+//!
+//! ```text
+//! <testsuites name="conn" tests="2" failures="1" errors="0" …>
+//!     <testsuite name="conn" tests="2" failures="1" …>
+//!         <testcase name="billing@staging" classname="rest" time="0.210"/>
+//!         <testcase name="hypatos-eu" classname="hypatos" time="0.240">
+//!             <failure message="Hypatos rejected the client credentials …" type="authentication">…
+//! dns pass 2 ms: api.cloud.hypatos.ai → 3.64.1.2
+//! token fail 120 ms 401 https://api.cloud.hypatos.ai/v2/auth/token: …
+//! probe skip
+//!
+//! hint: check client_id and client_secret …</failure>
+//!         </testcase>
+//!     </testsuite>
+//! </testsuites>
+//! ```
 
 use std::time::Duration;
 

@@ -111,6 +111,17 @@ fn junit_report_has_a_testcase_per_profile_and_failure_types() {
     assert!(matches!(warned.status, quick_junit::TestCaseStatus::Success { .. }));
     let out_text = warned.system_out.as_ref().expect("warnings in system-out").to_string();
     assert!(out_text.contains("RFC 9700"), "{out_text}");
+    // --output writes the same report to a file; stdout stays empty.
+    let to_file = s.conn(&["test", "--all", "--format", "junit", "--output", "conn-report.xml"]);
+    to_file.code(1).no_secrets(SECRETS);
+    assert_eq!(to_file.stdout, "");
+    let text = std::fs::read_to_string(s.path().join("conn-report.xml")).unwrap();
+    let again = quick_junit::Report::deserialize_from_str(&text).unwrap();
+    assert_eq!(again.test_suites[0].tests, 4);
+    assert_eq!(again.test_suites[0].failures, 2);
+    for secret in SECRETS {
+        assert!(!text.contains(secret));
+    }
 }
 
 #[test]
