@@ -410,3 +410,32 @@ fn add_asks_in_a_terminal_and_never_echoes_a_secret() {
     out.code(0).no_secrets(&[secret]);
     assert!(file(&s).contains(&format!("client_secret = \"{secret}\"")));
 }
+
+#[test]
+fn in_a_terminal_remove_asks_and_edit_offers_to_fix_problems() {
+    use crate::support::on_terminal;
+    let s = Sandbox::with(FILE);
+    let no = on_terminal(&s, &["remove", "old"], &[("[y/N] ", "n")]);
+    no.code(0).stdout_has("nothing removed");
+    assert_eq!(file(&s), FILE);
+    on_terminal(&s, &["remove", "old"], &[("[y/N] ", "y")]).code(0);
+    assert!(!file(&s).contains("[profiles.old]"));
+    // The first edit breaks a key, the second repairs it: saved after "Edit again?".
+    let editor = s.write(
+        "editor.sh",
+        "#!/bin/sh\nif [ -e \"$(dirname \"$1\")/edited-once\" ]; then sed -i s/base_urll/base_url/ \"$1\"; else touch \"$(dirname \"$1\")/edited-once\"; sed -i 's/keep.example.com/kept.example.com/; s/^base_url/base_urll/' \"$1\"; fi\n",
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o700)).unwrap();
+    }
+    let s = s.var("EDITOR", editor.to_str().unwrap());
+    let before = file(&s);
+    let out = on_terminal(&s, &["edit", "keep"], &[("Edit again? [Y/n] ", "")]);
+    out.code(0).stdout_has("did you mean `base_url`?").stdout_has("saved");
+    let text = file(&s);
+    assert_ne!(text, before);
+    assert!(text.contains("base_url = \"https://kept.example.com/api\""), "{text}");
+    comments_kept(&text);
+}
