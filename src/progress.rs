@@ -41,11 +41,11 @@ impl Tick {
 }
 
 impl Progress {
-    /// Start for `total` profiles; draws nothing unless stderr is a terminal, there is more
-    /// than one profile and `quiet` is off.
-    pub fn start(total: usize, quiet: bool) -> Progress {
+    /// Start for `total` profiles; draws nothing unless stderr is a terminal and there is
+    /// more than one profile. `off`: for `-q`, and for `-v`, whose traces share stderr.
+    pub fn start(total: usize, off: bool) -> Progress {
         let counts = Arc::new(Counts::default());
-        let on = total > 1 && !quiet && std::io::stderr().is_terminal();
+        let on = total > 1 && !off && std::io::stderr().is_terminal();
         let thread = on.then(|| {
             let c = counts.clone();
             std::thread::spawn(move || draw(&c, total))

@@ -36,7 +36,7 @@ pub fn run(g: &Global, a: &DemoArgs) -> Result<u8, Error> {
     };
     let started_at = super::test::now_rfc3339();
     let t = Instant::now();
-    let progress = crate::progress::Progress::start(items.len(), g.quiet);
+    let progress = crate::progress::Progress::start(items.len(), g.quiet || g.verbose);
     let tick = progress.tick();
     let done = move |r: &crate::report::ProfileReport,
                      _: Option<&crate::check::Obtained>,

@@ -251,7 +251,7 @@ pub fn run(g: &Global, a: &TestArgs) -> Result<u8, Error> {
             let _ = s.write(&crate::store::key(p), &e);
         }
     };
-    let progress = crate::progress::Progress::start(items.len(), g.quiet);
+    let progress = crate::progress::Progress::start(items.len(), g.quiet || g.verbose);
     let tick = progress.tick();
     let keep = move |r: &ProfileReport, got: Option<&check::Obtained>, p: &Profile| {
         tick.done(r.status == Status::Fail);
