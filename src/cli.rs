@@ -58,8 +58,16 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Run the tester against a built-in local service with healthy and broken profiles
     Demo(DemoArgs),
+    /// Add a profile to the profiles file (asks in a terminal, or takes flags)
+    Add(AddArgs),
+    /// Remove a profile from the profiles file
+    Remove(RemoveArgs),
+    /// Edit the profiles file in $EDITOR; validated before it is saved
+    Edit(EditArgs),
     /// Print a shell completion script
     Completions(CompletionArgs),
+    /// Print the manual page (roff)
+    Man,
 }
 
 /// Report formats.
@@ -69,6 +77,8 @@ pub enum Format {
     Human,
     /// conn.report/v1
     Json,
+    /// JUnit XML, one testcase per profile
+    Junit,
 }
 
 /// `conn test`.
@@ -165,6 +175,9 @@ pub struct ShowArgs {
     /// NAME or NAME@ENV
     #[arg(value_name = "PROFILE")]
     pub profile: String,
+    /// Print the token request and the probe as curl commands (secrets as $VARIABLES)
+    #[arg(long)]
+    pub curl: bool,
 }
 
 /// `conn validate`.
@@ -181,6 +194,51 @@ pub struct DemoArgs {
     /// Report format
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+}
+
+/// `conn add`.
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// Name of the new profile
+    #[arg(value_name = "NAME")]
+    pub name: String,
+    /// Profile type: hypatos, hypergene or rest
+    #[arg(long = "type", value_name = "TYPE", value_parser = ["hypatos", "hypergene", "rest"])]
+    pub ty: Option<String>,
+    /// Auth kind (rest: none, basic, api-key, oauth2-client-credentials, ...; hypergene: oauth2, basic)
+    #[arg(long, value_name = "KIND", value_parser = [
+        "none", "basic", "api-key", "oauth2-client-credentials", "oauth2-password",
+        "oauth2-authorization-code", "openid-connect", "oauth2",
+    ])]
+    pub auth: Option<String>,
+    /// A setting, dotted keys allowed (e.g. auth.token_url=https://...); repeatable
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// A value read from an environment variable: writes KEY = { env = "VAR" }; repeatable
+    #[arg(long, value_name = "KEY=VAR")]
+    pub secret_env: Vec<String>,
+    /// Allow secrets written into the file (--set client_secret=...)
+    #[arg(long)]
+    pub literal_secret: bool,
+}
+
+/// `conn remove`.
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    /// The profile to remove
+    #[arg(value_name = "NAME")]
+    pub name: String,
+    /// Do not ask for confirmation
+    #[arg(short, long)]
+    pub yes: bool,
+}
+
+/// `conn edit`.
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    /// The profile to edit
+    #[arg(value_name = "NAME")]
+    pub name: String,
 }
 
 /// `conn completions`.

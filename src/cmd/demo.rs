@@ -36,7 +36,13 @@ pub fn run(g: &Global, a: &DemoArgs) -> Result<u8, Error> {
     };
     let started_at = super::test::now_rfc3339();
     let t = Instant::now();
-    let profiles = rt.block_on(super::test::run_all(items, opts, 16, |_, _, _| {}));
+    let progress = crate::progress::Progress::start(items.len(), g.quiet || g.verbose);
+    let tick = progress.tick();
+    let done = move |r: &crate::report::ProfileReport,
+                     _: Option<&crate::check::Obtained>,
+                     _: &crate::config::Profile| { tick.done(r.status == crate::report::Status::Fail) };
+    let profiles = rt.block_on(super::test::run_all(items, opts, 16, done));
+    progress.finish();
     let report = Report::new(started_at, t.elapsed().as_millis() as u64, profiles, false);
     super::test::emit(&report, a.format, None, g.quiet)?;
     drop(svc);

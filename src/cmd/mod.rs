@@ -1,11 +1,16 @@
 //! Commands: each loads what it needs, calls the library, prints, and returns an exit code.
 //! Nothing here speaks HTTP or decides a verdict.
 
+pub mod add;
 pub mod completions;
 pub mod demo;
+pub mod edit;
+pub mod file;
 pub mod login;
 pub mod logout;
+pub mod man;
 pub mod profiles;
+pub mod remove;
 pub mod show;
 pub mod test;
 pub mod token;
@@ -29,7 +34,11 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         Command::Show(a) => show::run(g, a),
         Command::Validate(a) => validate::run(g, a),
         Command::Demo(a) => demo::run(g, a),
+        Command::Add(a) => add::run(g, a),
+        Command::Remove(a) => remove::run(g, a),
+        Command::Edit(a) => edit::run(g, a),
         Command::Completions(a) => completions::run(a),
+        Command::Man => man::run(),
     }
 }
 

@@ -187,6 +187,10 @@ pub fn lines(p: &Profile) -> Vec<(String, String)> {
 pub fn run(g: &Global, a: &ShowArgs) -> Result<u8, Error> {
     let cfg = super::load(g)?;
     let p = cfg.select(&a.profile, g.env.as_deref())?;
+    if a.curl {
+        super::print(&crate::curl::script(&p))?;
+        return Ok(0);
+    }
     let rows = lines(&p);
     let w = rows.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
     let mut out = format!("{}\n", p.display_name());

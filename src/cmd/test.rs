@@ -200,6 +200,7 @@ pub fn emit(r: &Report, format: Format, output: Option<&std::path::Path>, quiet:
     let text = match format {
         Format::Human => report::human::render(r, report::human::Style { quiet }),
         Format::Json => report::json::render(r),
+        Format::Junit => report::junit::render(r),
     };
     match output {
         Some(path) => {
@@ -252,8 +253,20 @@ pub fn run(g: &Global, a: &TestArgs) -> Result<u8, Error> {
             let _ = s.write(&crate::store::key(p), &e);
         }
     };
+    let progress = crate::progress::Progress::start(items.len(), g.quiet || g.verbose);
+    let tick = progress.tick();
+    let keep = move |r: &ProfileReport, got: Option<&check::Obtained>, p: &Profile| {
+        tick.done(r.status == Status::Fail);
+        keep(r, got, p)
+    };
     let profiles = rt.block_on(run_all(items, opts, a.jobs as usize, keep));
+    progress.finish();
     let report = Report::new(started_at, t.elapsed().as_millis() as u64, profiles, a.strict);
+    // In GitHub Actions each failed or warned profile is also an annotation (not for the
+    // demo, whose broken profiles are broken on purpose).
+    if report::annotations::enabled() {
+        eprint!("{}", report::annotations::render(&report));
+    }
     emit(&report, a.format, a.output.as_deref(), g.quiet)
 }
 

@@ -3,8 +3,10 @@
 //! Renderers read verdicts, never compute them. The JSON form is the stable contract
 //! `conn.report/v1` (spec/report.md); the human form is for people and may change.
 
+pub mod annotations;
 pub mod human;
 pub mod json;
+pub mod junit;
 
 use serde::Serialize;
 use serde_json::{Map, Value};

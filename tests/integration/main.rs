@@ -2,9 +2,11 @@
 
 mod support;
 
+mod ci;
 mod config_cli;
 mod faults;
 mod login;
+mod manage;
 mod oidc;
 mod tls;
 mod token;

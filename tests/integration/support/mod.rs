@@ -253,3 +253,75 @@ impl Drop for Idp {
         let _ = self.child.wait();
     }
 }
+
+/// Run `conn` on a pseudo-terminal (util-linux `script`): stdin, stdout and stderr are all
+/// the terminal, so both streams come back together. `dialog`: each answer is typed only
+/// once its prompt has appeared.
+pub fn on_terminal(s: &Sandbox, args: &[&str], dialog: &[(&str, &str)]) -> Out {
+    use std::io::{Read, Write};
+    use std::time::{Duration, Instant};
+    let inner = s.cmd(args);
+    let quote = |a: &str| format!("'{}'", a.replace('\'', r"'\''"));
+    let line = std::iter::once(env!("CARGO_BIN_EXE_conn").to_string())
+        .chain(args.iter().map(|a| quote(a)))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut c = Command::new("script");
+    c.args(["-qec", &line, "/dev/null"])
+        .current_dir(s.path())
+        .env_clear()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in inner.get_envs() {
+        match v {
+            Some(v) => c.env(k, v),
+            None => c.env_remove(k),
+        };
+    }
+    let mut child = c.spawn().expect("util-linux `script` is needed for terminal tests");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel::<Vec<u8>>();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    let mut from = 0;
+    let mut steps = dialog.iter();
+    let mut next = steps.next();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        match rx.recv_timeout(Duration::from_millis(50)) {
+            Ok(b) => seen.extend(b),
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+            Err(_) => {}
+        }
+        if let Some((prompt, answer)) = next {
+            let text = String::from_utf8_lossy(&seen[from..]).into_owned();
+            if let Some(i) = text.find(prompt) {
+                from += text[..i + prompt.len()].len();
+                stdin.write_all(format!("{answer}\n").as_bytes()).expect("type");
+                stdin.flush().ok();
+                next = steps.next();
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "terminal run timed out:\n{}",
+            String::from_utf8_lossy(&seen)
+        );
+    }
+    drop(stdin);
+    let status = child.wait().expect("wait");
+    Out {
+        code: status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&seen).into_owned(),
+        stderr: String::new(),
+    }
+}

@@ -1,0 +1,262 @@
+//! `conn show PROFILE --curl`: the token request and the probe of a profile as a shell script
+//! of curl commands, to reproduce a failure by hand.
+//!
+//! No secret is ever written out: a secret read from `{ env = "X" }` appears as `$X`; one
+//! from a file, a command or the profiles file appears as a named placeholder
+//! (`$CONN_CLIENT_SECRET`) with a comment saying where to get it. Non-secret values written
+//! in the file (a client id, a user name) appear as they are. The requests match what
+//! `conn test` sends, including the RFC 6749 §2.3.1 form-encoding of `client_auth = "basic"`.
+//!
+//! ```text
+//! # 1. The token request (client_credentials); client authentication: HTTP Basic of the …
+//! ANSWER=$(curl -sS -i -X POST 'https://api.cloud.hypatos.ai/v2/auth/token' \
+//!   -A 'conn/0.1.0' --max-time 30 --connect-timeout 5 -H 'Accept: application/json' \
+//!   --data-urlencode 'grant_type=client_credentials' \
+//!   -u "$(form "my-client"):$(form "${HYPATOS_CLIENT_SECRET}")")
+//! TOKEN=$(printf '%s\n' "$ANSWER" | sed -n '…access_token…')
+//! # 2. The probe call.
+//! curl -sS -i -X GET 'https://api.cloud.hypatos.ai/v2/documents?limit=1' … \
+//!   -H "Authorization: Bearer $TOKEN"
+//! ```
+
+use crate::check::probe;
+use crate::config::{Auth, ClientAuth, KeyIn, Net, Profile};
+use crate::secret::Source;
+
+/// A shell function that form-encodes its argument exactly as conn does for HTTP Basic
+/// client authentication (`application/x-www-form-urlencoded`: letters, digits and `*-._`
+/// kept, space as `+`, every other byte as `%XX`).
+pub const FORM_FN: &str = r#"form() ( LC_ALL=C; s=$1; o=; while [ -n "$s" ]; do r=${s#?}; c=${s%"$r"}; s=$r; case $c in [A-Za-z0-9*._-]) o=$o$c;; ' ') o=$o+;; *) o=$o$(printf '%%%02X' "'$c");; esac; done; printf '%s' "$o" )"#;
+
+/// `sed` that takes the access token out of a token response.
+const TOKEN_SED: &str = r#"sed -n 's/.*"access_token"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p'"#;
+
+/// A string in single quotes for sh.
+pub fn sq(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// Text that goes inside double quotes for sh, taken literally.
+fn dq(s: &str) -> String {
+    let mut o = String::new();
+    for c in s.chars() {
+        if matches!(c, '\\' | '"' | '$' | '`') {
+            o.push('\\');
+        }
+        o.push(c);
+    }
+    o
+}
+
+fn is_var_name(s: &str) -> bool {
+    let mut cs = s.chars();
+    matches!(cs.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && cs.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The variables a script needs, with what each one is.
+#[derive(Default)]
+struct Vars {
+    notes: Vec<String>,
+}
+
+impl Vars {
+    /// A value as a fragment for inside double quotes: `$X` for variables, the text for a
+    /// non-secret literal.
+    fn value(&mut self, key: &str, src: &Source, secret: bool) -> String {
+        let placeholder = format!("CONN_{}", key.to_ascii_uppercase());
+        let (name, from) = match src {
+            Source::Env(v) if is_var_name(v) => (v.clone(), format!("{key} = {{ env = \"{v}\" }}")),
+            Source::Env(v) => (placeholder, format!("the variable {v}")),
+            Source::Literal(s) if !secret => return dq(s.expose()),
+            Source::Literal(_) => (placeholder, "the value written in the profiles file".into()),
+            Source::File(p) => (placeholder, format!("the file {}", p.display())),
+            Source::Command { argv, .. } => (placeholder, format!("the output of: {}", argv.join(" "))),
+        };
+        let note = match src {
+            Source::Env(v) if is_var_name(v) => format!("#   {name}: {key} (the variable conn reads too)"),
+            _ => format!("#   {name}: {key}; conn reads it from {from}"),
+        };
+        if !self.notes.contains(&note) {
+            self.notes.push(note);
+        }
+        format!("${{{name}}}")
+    }
+}
+
+/// curl options for the profile's connection settings.
+fn net_opts(n: &Net) -> Vec<String> {
+    // The same user agent as conn: some gateways treat clients differently by it.
+    let mut v = vec![format!("-A {}", sq(concat!("conn/", env!("CARGO_PKG_VERSION"))))];
+    v.push(format!("--max-time {}", n.timeout.as_secs().max(1)));
+    v.push(format!("--connect-timeout {}", n.connect_timeout.as_secs().max(1)));
+    if let Some(c) = &n.ca_file {
+        v.push(format!("--cacert {}", sq(&c.display().to_string())));
+    }
+    if let (Some(c), Some(k)) = (&n.client_cert, &n.client_key) {
+        v.push(format!("--cert {}", sq(&c.display().to_string())));
+        v.push(format!("--key {}", sq(&k.display().to_string())));
+    }
+    if let Some(p) = &n.proxy {
+        v.push(format!("--proxy {}", sq(p.as_str())));
+    }
+    if n.insecure_tls {
+        v.push("--insecure".into());
+    }
+    v
+}
+
+fn command(lines: &[String]) -> String {
+    lines.join(" \\\n  ")
+}
+
+/// The script for a profile.
+pub fn script(p: &Profile) -> String {
+    let mut vars = Vars::default();
+    let mut body: Vec<String> = Vec::new();
+    let net = net_opts(&p.net);
+    let mut probe_auth: Vec<String> = Vec::new();
+    let mut uses_form = false;
+    let mut granted: Vec<String> = Vec::new();
+    match &p.auth {
+        Auth::None => {}
+        Auth::Basic { username, password } => {
+            let u = vars.value("username", username, false);
+            let pw = vars.value("password", password, true);
+            probe_auth.push(format!("-u \"{u}:{pw}\""));
+        }
+        Auth::ApiKey { key, name, location } => {
+            let k = vars.value("key", key, true);
+            match location {
+                KeyIn::Header => probe_auth.push(format!("-H \"{}: {k}\"", dq(name))),
+                KeyIn::Query => probe_auth.push(format!("--get --data-urlencode \"{}={k}\"", dq(name))),
+            }
+        }
+        Auth::ClientCredentials(c) | Auth::Password { client: c, .. } => {
+            granted = c.scopes.clone();
+            let grant = if matches!(p.auth, Auth::Password { .. }) {
+                "password"
+            } else {
+                "client_credentials"
+            };
+            let id = vars.value("client_id", &c.client_id, false);
+            let secret = c.client_secret.as_ref().map(|s| vars.value("client_secret", s, true));
+            let mut cmd = vec![format!("ANSWER=$(curl -sS -i -X POST {}", sq(c.token_url.as_str()))];
+            cmd.extend(net.iter().cloned());
+            cmd.push("-H 'Accept: application/json'".into());
+            cmd.push(format!("--data-urlencode {}", sq(&format!("grant_type={grant}"))));
+            if let Auth::Password { username, password, .. } = &p.auth {
+                let u = vars.value("username", username, false);
+                let pw = vars.value("password", password, true);
+                cmd.push(format!("--data-urlencode \"username={u}\""));
+                cmd.push(format!("--data-urlencode \"password={pw}\""));
+            }
+            if !c.scopes.is_empty() {
+                cmd.push(format!(
+                    "--data-urlencode {}",
+                    sq(&format!("scope={}", c.scopes.join(" ")))
+                ));
+            }
+            for (k, v) in &c.token_params {
+                cmd.push(format!("--data-urlencode {}", sq(&format!("{k}={v}"))));
+            }
+            let how = match (c.client_auth, &secret) {
+                (_, None) | (ClientAuth::Post, _) => {
+                    cmd.push(format!("--data-urlencode \"client_id={id}\""));
+                    if let Some(s) = &secret {
+                        cmd.push(format!("--data-urlencode \"client_secret={s}\""));
+                    }
+                    "client id and secret in the form body (client_auth = \"post\")"
+                }
+                (ClientAuth::BasicRaw, Some(s)) => {
+                    cmd.push(format!("-u \"{id}:{s}\""));
+                    "HTTP Basic without form-encoding (client_auth = \"basic-raw\")"
+                }
+                (ClientAuth::Basic, Some(s)) => {
+                    uses_form = true;
+                    cmd.push(format!("-u \"$(form \"{id}\"):$(form \"{s}\")\""));
+                    "HTTP Basic of the form-encoded id and secret (client_auth = \"basic\", RFC 6749 §2.3.1)"
+                }
+            };
+            let last = cmd.pop().unwrap_or_default();
+            cmd.push(format!("{last})"));
+            body.push(format!(
+                "# 1. The token request ({grant}); client authentication: {how}."
+            ));
+            body.push(command(&cmd));
+            body.push("printf '%s\\n' \"$ANSWER\"".into());
+            body.push(format!("TOKEN=$(printf '%s\\n' \"$ANSWER\" | {TOKEN_SED})"));
+            probe_auth.push("-H \"Authorization: Bearer $TOKEN\"".into());
+        }
+        Auth::Interactive { .. } => {
+            body.push(format!(
+                "# 1. This profile signs in in a browser: no curl command can do that. Sign in with\n#    `conn login {0}`, then take the stored token:",
+                p.display_name()
+            ));
+            body.push(format!("TOKEN=$(conn token {})", sq(&p.display_name())));
+            probe_auth.push("-H \"Authorization: Bearer $TOKEN\"".into());
+        }
+    }
+    let n = if body.is_empty() { 1 } else { 2 };
+    match probe::choose(p, Some(&granted), false) {
+        Ok(r) => {
+            body.push(format!("# {n}. The probe call."));
+            let mut cmd = vec![format!("curl -sS -i -X {} {}", r.method, sq(r.url.as_str()))];
+            cmd.extend(net.iter().cloned());
+            cmd.push("-H 'Accept: application/json, */*;q=0.5'".into());
+            cmd.extend(probe_auth);
+            body.push(command(&cmd));
+        }
+        Err(why) => {
+            body.push(format!("# {n}. No probe call: {why}"));
+            // Hypatos picks its probe from the scopes the token grants: show the first one.
+            if matches!(p.vendor, crate::config::Vendor::Hypatos)
+                && matches!(p.probe, crate::config::Probe::Auto)
+                && let Some(url) = crate::config::join(&p.api_base, probe::HYPATOS_PROBES[0].1)
+            {
+                body.push(format!(
+                    "#    With {} granted, conn would call:\n#    curl -sS -i {} -H \"Authorization: Bearer $TOKEN\"",
+                    probe::HYPATOS_PROBES[0].0,
+                    sq(url.as_str())
+                ));
+            }
+        }
+    }
+    let mut out = String::from("#!/bin/sh\n");
+    out.push_str(&format!(
+        "# {}: the requests of `conn test {}` as curl commands.\n",
+        p.display_name(),
+        p.display_name()
+    ));
+    if !vars.notes.is_empty() {
+        out.push_str("# Secrets are shell variables; export them before running this:\n");
+        for n in &vars.notes {
+            out.push_str(n);
+            out.push('\n');
+        }
+    }
+    if uses_form {
+        out.push_str("# form: form-encodes a value the way conn does before HTTP Basic.\n");
+        out.push_str(FORM_FN);
+        out.push('\n');
+    }
+    for b in body {
+        out.push_str(&b);
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting() {
+        assert_eq!(sq("a'b"), r"'a'\''b'");
+        assert_eq!(dq("a\"$b`"), r#"a\"\$b\`"#);
+        assert!(is_var_name("HYPATOS_SECRET"));
+        assert!(!is_var_name("1X"));
+        assert!(!is_var_name("A-B"));
+    }
+}
