@@ -175,6 +175,23 @@ impl Store {
         v
     }
 
+    /// Remove the entries of these profiles (`NAME` matches every environment of it,
+    /// `NAME@ENV` just that one), or every entry with `all`. Returns how many went.
+    pub fn forget(&self, profiles: &[String], all: bool) -> usize {
+        let mut removed = 0;
+        for (key, e) in self.entries() {
+            let base = e.profile.split('@').next().unwrap_or(&e.profile);
+            let hit = all
+                || profiles
+                    .iter()
+                    .any(|p| *p == e.profile || (!p.contains('@') && p == base));
+            if hit && self.remove(&key) {
+                removed += 1;
+            }
+        }
+        removed
+    }
+
     /// Wait up to `wait` for the entry's lock. The lock is released when the guard drops,
     /// or by the system when the process dies.
     pub fn lock(&self, key: &str, wait: Duration) -> Result<Lock, StoreError> {

@@ -44,5 +44,16 @@ pub fn run(g: &Global, a: &RemoveArgs) -> Result<u8, Error> {
     Config::from_text(&path, new_text.clone())?;
     file::save(&path, &new_text)?;
     eprintln!("removed profile `{}` from {}", a.name, path.display());
+    // Its stored tokens and logins go with it.
+    if let Ok(store) = crate::store::Store::open() {
+        let n = store.forget(std::slice::from_ref(&a.name), false);
+        if n > 0 {
+            eprintln!(
+                "forgot {n} stored token{} of `{}`",
+                if n == 1 { "" } else { "s" },
+                a.name
+            );
+        }
+    }
     Ok(0)
 }

@@ -277,4 +277,17 @@ fn logout_forgets_and_a_passing_test_stores() {
     assert_eq!(s.conn(&["token", "p"]).stdout, "token-number-2\n");
     s.conn(&["logout", "--all"]).code(0);
     s.conn(&["logout"]).code(2);
+    // Removing the profile forgets its tokens too.
+    s.conn(&["token", "p"]).code(0);
+    s.conn(&["remove", "p", "--yes"])
+        .code(0)
+        .stderr_has("forgot 1 stored token of `p`");
+    assert!(
+        s.path()
+            .join("cache/tokens")
+            .read_dir()
+            .unwrap()
+            .flatten()
+            .all(|f| f.path().extension().is_none_or(|e| e != "json"))
+    );
 }
