@@ -163,7 +163,8 @@ pub fn plain_http_refusal(p: &Profile) -> Option<Finding> {
     )
 }
 
-fn trace_fn(p: &Profile, verbose: bool) -> impl Fn(String) + use<> {
+/// The `-v` trace of one profile: each line on stderr, prefixed with the profile, redacted.
+pub fn trace_fn(p: &Profile, verbose: bool) -> impl Fn(String) + Sync + use<> {
     let name = p.display_name();
     move |line: String| {
         if verbose {

@@ -13,16 +13,7 @@ use crate::error::Error;
 
 /// Keys that hold secrets: they must be references unless `--literal-secret`.
 pub const SECRET_KEYS: &[&str] = &["client_secret", "password", "key"];
-const TYPES: &[&str] = &["hypatos", "hypergene", "rest"];
-const REST_AUTH: &[&str] = &[
-    "none",
-    "basic",
-    "api-key",
-    "oauth2-client-credentials",
-    "oauth2-password",
-    "oauth2-authorization-code",
-    "openid-connect",
-];
+use crate::config::parse::{REST_AUTH_TYPES as REST_AUTH, TYPES};
 
 /// The keys a profile of this type and auth kind needs (as dotted paths in the profile).
 pub fn required(ty: &str, auth: &str) -> Vec<&'static str> {

@@ -7,7 +7,6 @@ use crate::creds::resolve;
 use crate::error::Error;
 use crate::login::{self, Options};
 use crate::net::Http;
-use crate::secret;
 use crate::store::{self, Store};
 
 /// Sign in and store the login.
@@ -44,20 +43,11 @@ pub fn run(g: &Global, a: &LoginArgs) -> Result<u8, Error> {
     let _lock = store
         .lock(&key, opts.timeout + Duration::from_secs(30))
         .map_err(|e| Error::Output(format!("token store: {e}")))?;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Output(format!("cannot start: {e}")))?;
+    let rt = super::current_thread()?;
     let http = Http::default();
     let client = http.client(&p.net).map_err(Error::Usage)?;
     let say = |s: &str| eprintln!("{s}");
-    let verbose = g.verbose;
-    let name = p.display_name();
-    let trace = move |line: String| {
-        if verbose {
-            eprintln!("{name}: {}", secret::redact(&line));
-        }
-    };
+    let trace = crate::check::trace_fn(&p, g.verbose);
     match rt.block_on(login::login(&client.http, &p, &creds, &opts, &say, &trace)) {
         Ok(entry) => {
             store

@@ -79,3 +79,11 @@ pub fn write_atomic(path: &std::path::Path, text: &str) -> Result<(), Error> {
     tmp.persist(path).map_err(|e| err(e.error))?;
     Ok(())
 }
+
+/// A single-threaded runtime, for commands that talk to one profile's servers.
+pub fn current_thread() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Output(format!("cannot start: {e}")))
+}

@@ -16,7 +16,6 @@ use crate::finding::Finding;
 use crate::net::Http;
 use crate::net::preflight::now_secs;
 use crate::oauth::obtain;
-use crate::secret;
 use crate::store::{self, Entry, Store};
 
 /// Reuse a stored token only while it stays valid at least this long.
@@ -82,22 +81,13 @@ pub fn run(g: &Global, a: &TokenArgs) -> Result<u8, Error> {
     {
         return print(&e, a.format);
     }
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Output(format!("cannot start: {e}")))?;
+    let rt = super::current_thread()?;
     let http = Http::default();
     let client = match http.client(&p.net) {
         Ok(c) => c,
         Err(e) => return fail(&p, &Finding::new(Category::Config, e)),
     };
-    let verbose = g.verbose;
-    let name = p.display_name();
-    let trace = move |line: String| {
-        if verbose {
-            eprintln!("{name}: {}", secret::redact(&line));
-        }
-    };
+    let trace = crate::check::trace_fn(&p, g.verbose);
     let deadline = Instant::now() + p.net.timeout;
     let got = rt.block_on(obtain::obtain(
         &client.http,
@@ -239,22 +229,13 @@ fn interactive(g: &Global, a: &TokenArgs, p: &Profile, creds: &crate::creds::Res
     if good(&old) {
         return print(&old, a.format);
     }
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Output(format!("cannot start: {e}")))?;
+    let rt = super::current_thread()?;
     let http = Http::default();
     let client = match http.client(&p.net) {
         Ok(c) => c,
         Err(e) => return fail(p, &Finding::new(Category::Config, e)),
     };
-    let verbose = g.verbose;
-    let name = p.display_name();
-    let trace = move |line: String| {
-        if verbose {
-            eprintln!("{name}: {}", secret::redact(&line));
-        }
-    };
+    let trace = crate::check::trace_fn(p, g.verbose);
     match rt.block_on(crate::login::refresh(
         &client.http,
         p,

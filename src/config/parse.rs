@@ -51,8 +51,10 @@ pub const NET_KEYS: &[&str] = &[
 ];
 
 const COMMON_KEYS: &[&str] = &["type", "description", "tags", "environments"];
-const TYPES: &[&str] = &["hypatos", "hypergene", "rest"];
-const REST_AUTH_TYPES: &[&str] = &[
+/// The profile types.
+pub const TYPES: &[&str] = &["hypatos", "hypergene", "rest"];
+/// The `auth.type` values of a `rest` profile.
+pub const REST_AUTH_TYPES: &[&str] = &[
     "none",
     "basic",
     "api-key",
