@@ -210,7 +210,7 @@ pub async fn exchange(http: &reqwest::Client, req: &Request<'_>, trace: &(dyn Fn
         body.bytes.len(),
         if body.truncated { ", cut" } else { "" }
     ));
-    trace(format!("< {}", clean(&String::from_utf8_lossy(&body.bytes), 2000)));
+    trace(format!("< {}", clean(&traced_body(&body.bytes), 2000)));
     let challenges = server_error::parse_challenges(
         headers
             .get_all(reqwest::header::WWW_AUTHENTICATE)
@@ -283,6 +283,25 @@ pub async fn exchange(http: &reqwest::Client, req: &Request<'_>, trace: &(dyn Fn
         retry_after,
         answer,
     }
+}
+
+/// The body as the `-v` trace shows it. The tokens a JSON answer carries (`access_token`,
+/// `refresh_token`, `id_token`), usable or not, are registered with the redactor and masked
+/// in the trace by field, since a server's escaping (`\/`, `\r\n`) would defeat matching
+/// the raw value.
+fn traced_body(bytes: &[u8]) -> String {
+    let Ok(Value::Object(mut m)) = serde_json::from_slice::<Value>(bytes) else {
+        return String::from_utf8_lossy(bytes).into_owned();
+    };
+    for k in ["access_token", "refresh_token", "id_token"] {
+        if let Some(v) = m.get_mut(k) {
+            if let Value::String(t) = v {
+                secret::register(t);
+            }
+            *v = Value::String("********".into());
+        }
+    }
+    Value::Object(m).to_string()
 }
 
 fn strip_userinfo(location: &str) -> String {
