@@ -337,7 +337,8 @@ fn html_finding(status: u16, body: &[u8]) -> Finding {
     .hint("token_url points at a web page, a login portal or a proxy's error page, not at the token endpoint")
 }
 
-fn parse_success(status: u16, content_type: &str, bytes: &[u8], challenges: Vec<Challenge>) -> Answer {
+/// Read a 2xx answer of the token endpoint: a usable token, or why it is not one.
+pub fn parse_success(status: u16, content_type: &str, bytes: &[u8], challenges: Vec<Challenge>) -> Answer {
     let refused = |finding: Finding| Answer::Refused {
         error: ServerError {
             status,

@@ -858,3 +858,205 @@ fn a_killed_lock_holder_does_not_wedge_the_next_run() {
         t.elapsed()
     );
 }
+
+#[test]
+fn store_permissions_owner_and_leftovers() {
+    use std::os::unix::fs::PermissionsExt;
+    let (srv, n) = counting(token_body());
+    let s = Sandbox::with(&cc(&srv.url(), &srv.url()));
+    let dir = s.path().join("cache/tokens");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    // A leftover of a writer killed between write and rename, and one in progress.
+    let old = dir.join(".tmp-killed");
+    std::fs::write(&old, "half a tok").unwrap();
+    let f = std::fs::File::options().write(true).open(&old).unwrap();
+    f.set_modified(std::time::SystemTime::now() - Duration::from_secs(3600))
+        .unwrap();
+    drop(f);
+    let fresh = dir.join(".tmp-writing");
+    std::fs::write(&fresh, "in progress").unwrap();
+    let out = s.conn(&["token", "p"]);
+    out.code(0).stderr_has("was open to other users (mode 755)");
+    assert_eq!(out.stdout, format!("{TOKEN}\n"));
+    assert_eq!(std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777, 0o700);
+    assert!(!old.exists(), "a stale temporary file was left");
+    assert!(fresh.exists(), "a recent temporary file was removed");
+    for f in std::fs::read_dir(&dir).unwrap().flatten() {
+        if f.path() == fresh {
+            continue;
+        }
+        let mode = f.metadata().unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode & 0o077, 0, "{} is {mode:o}", f.path().display());
+    }
+    // Now quiet, and reused.
+    let out = s.conn(&["token", "p"]);
+    assert_eq!(out.stderr, "");
+    assert_eq!(n.load(Ordering::SeqCst), 1);
+
+    // A token directory that belongs to another user is not used; the token is still printed.
+    let s = Sandbox::with(&cc(&srv.url(), &srv.url()));
+    let dir = s.path().join("cache/tokens");
+    std::fs::create_dir_all(&dir).unwrap();
+    let chown = std::process::Command::new("chown")
+        .arg("65534")
+        .arg(&dir)
+        .status()
+        .unwrap();
+    assert!(chown.success(), "tests run as root");
+    let out = s.conn(&["token", "p"]);
+    out.code(0).stderr_has("belongs to another user");
+    assert_eq!(out.stdout, format!("{TOKEN}\n"));
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+}
+
+#[test]
+fn readers_never_see_a_partial_entry() {
+    let (srv, _) = counting(token_body());
+    let s = Sandbox::with(&cc(&srv.url(), &srv.url()));
+    s.conn(&["token", "p"]).code(0);
+    let dir = s.path().join("cache/tokens");
+    let entry = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|f| f.path())
+        .find(|p| p.extension().is_some_and(|e| e == "json"))
+        .unwrap();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let halt = stop.clone();
+    let reader = std::thread::spawn(move || {
+        let mut reads = 0;
+        while !halt.load(Ordering::SeqCst) {
+            let bytes = std::fs::read(&entry).expect("the entry is always there");
+            serde_json::from_slice::<serde_json::Value>(&bytes)
+                .unwrap_or_else(|e| panic!("partial entry ({e}): {:?}", String::from_utf8_lossy(&bytes)));
+            reads += 1;
+        }
+        reads
+    });
+    // Each run rewrites the entry (a stored token is not good for 2 hours).
+    for _ in 0..15 {
+        s.conn(&["token", "p", "--min-ttl", "2h"]).code(0);
+    }
+    stop.store(true, Ordering::SeqCst);
+    assert!(reader.join().unwrap() > 15);
+}
+
+#[test]
+fn a_hung_lock_holder_is_waited_on_for_a_bounded_time_and_other_profiles_go_on() {
+    let n = Arc::new(AtomicUsize::new(0));
+    let c = n.clone();
+    let srv = raw(move |mut s| {
+        if read_request(&mut s).is_some() {
+            if c.fetch_add(1, Ordering::SeqCst) == 0 {
+                std::thread::sleep(Duration::from_secs(25));
+                return;
+            }
+            servers::json(&mut s, "200 OK", &token_body());
+        }
+    });
+    let both = |timeout: &str| {
+        let p = cc(&srv.url(), &srv.url()).replace(
+            "probe = \"/ping\"\n",
+            &format!("probe = \"/ping\"\ntimeout = \"{timeout}\"\nconnect_timeout = \"1s\"\n"),
+        );
+        format!("{p}{}", p.replace("profiles.p", "profiles.q"))
+    };
+    let s = Sandbox::with(&both("30s"));
+    let mut holder = s.cmd(&["token", "p"]).spawn().unwrap();
+    let t = Instant::now();
+    while n.load(Ordering::SeqCst) == 0 {
+        assert!(t.elapsed() < Duration::from_secs(10), "the first conn never asked");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // Another profile has its own lock: not held up.
+    let t = Instant::now();
+    let out = s.conn(&["token", "q"]);
+    out.code(0);
+    assert!(t.elapsed() < Duration::from_secs(3), "q waited {:?}", t.elapsed());
+    // The same profile waits (timeout + connect timeout + 5 s), then says so and fetches.
+    s.write("profiles.toml", &both("1s"));
+    let t = Instant::now();
+    let out = s.conn(&["token", "p"]);
+    let waited = t.elapsed();
+    let _ = holder.kill();
+    let _ = holder.wait();
+    out.code(0).stderr_has("giving up waiting");
+    assert_eq!(out.stdout, format!("{TOKEN}\n"));
+    assert!(
+        waited >= Duration::from_secs(6) && waited < Duration::from_secs(12),
+        "waited {waited:?}"
+    );
+}
+
+#[test]
+fn github_actions_gets_the_token_masked_first() {
+    let (srv, _) = counting(token_body());
+    let s = Sandbox::with(&cc(&srv.url(), &srv.url())).var("GITHUB_ACTIONS", "true");
+    let out = s.conn(&["token", "p"]);
+    out.code(0);
+    assert_eq!(out.stdout, format!("{TOKEN}\n"));
+    assert_eq!(out.stderr, format!("::add-mask::{TOKEN}\n"));
+}
+
+#[test]
+fn huge_headers_are_a_clean_verdict() {
+    let srv = raw(|mut s| {
+        if read_request(&mut s).is_some() {
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n");
+            let _ = s.write_all(format!("X-Big: {}\r\n", "h".repeat(2 * 1024 * 1024)).as_bytes());
+            for i in 0..20_000 {
+                if s.write_all(format!("X-Many-{i}: v\r\n").as_bytes()).is_err() {
+                    return;
+                }
+            }
+            let _ = s.write_all(b"\r\n{}");
+        }
+    });
+    let t = Instant::now();
+    let out = Sandbox::with(&cc(&srv.url(), &srv.url())).conn(&["test", "p", "--format", "json", "--timeout", "5s"]);
+    assert!(out.code == 3 || out.code == 7, "exit {}: {}", out.code, out.stdout);
+    clean_of_secrets(&out);
+    assert!(t.elapsed() < Duration::from_secs(8));
+}
+
+#[test]
+fn opt_ins_and_environment_knobs() {
+    // allow_insecure_http lifts the refusal (the request is then tried, and fails in a
+    // namespace without network).
+    let s = Sandbox::with(
+        &cc("http://login.example.com", "http://api.example.com")
+            .replace("probe = \"/ping\"\n", "probe = \"/ping\"\nallow_insecure_http = true\n"),
+    );
+    let out = wrapped(&s, &["unshare", "-n"], &["test", "p", "--format", "json"]);
+    out.code(3);
+    clean_of_secrets(&out);
+
+    // NO_PROXY is honoured for loopback: the dead proxy is never used.
+    let (srv, n) = counting(token_body());
+    let dead = servers::refused_port();
+    let s = Sandbox::with(&cc(&srv.url(), &srv.url()).replace("probe = \"/ping\"", "probe = false"))
+        .var("HTTP_PROXY", &format!("http://127.0.0.1:{dead}"))
+        .var("NO_PROXY", "127.0.0.1,localhost");
+    s.conn(&["test", "p"]).code(0);
+    s.conn(&["token", "p", "--no-cache"]).code(0);
+    assert_eq!(n.load(Ordering::SeqCst), 2);
+
+    // A HOME where no cache can be made, and no cache variable: the token is still printed,
+    // with a warning.
+    let not_a_dir = s.write("home-file", "x");
+    let mut c = s.cmd(&["token", "p"]);
+    c.env("HOME", &not_a_dir)
+        .env_remove("XDG_CACHE_HOME")
+        .env_remove("CONN_CACHE_DIR");
+    let o = c.output().unwrap();
+    assert!(o.status.success());
+    assert_eq!(String::from_utf8_lossy(&o.stdout), format!("{TOKEN}\n"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("warning: token store unusable"));
+
+    // XDG_CACHE_HOME is used when CONN_CACHE_DIR is not set.
+    let mut c = s.cmd(&["token", "p"]);
+    c.env_remove("CONN_CACHE_DIR");
+    assert!(c.output().unwrap().status.success());
+    assert!(s.path().join("xdg-cache/conn/tokens").is_dir());
+}

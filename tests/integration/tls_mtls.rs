@@ -90,3 +90,23 @@ fn sslkeylogfile_is_ignored() {
     s.conn(&["token", "m"]).code(0);
     assert!(!keylog.exists(), "a TLS key log was written");
 }
+
+#[test]
+fn insecure_tls_works_and_is_warned_on_every_run() {
+    let srv = tls(CertKind::Good);
+    let s = Sandbox::new().var("MTLS_SECRET", SECRET);
+    s.write("ca.pem", "");
+    s.write(
+        "profiles.toml",
+        &profile(&srv.url(), "insecure_tls = true").replace("ca_file = \"ca.pem\"\n", ""),
+    );
+    for _ in 0..2 {
+        let out = s.conn(&["token", "m"]);
+        out.code(0).stderr_has("insecure_tls = true").no_secrets(&[SECRET]);
+        assert_eq!(out.stdout, "tls-token-value-123\n");
+    }
+    let out = s.conn(&["test", "m"]);
+    out.code(0).stdout_has("insecure_tls = true");
+    let out = s.conn(&["show", "m"]);
+    out.code(0).stdout_has("certificates are NOT checked");
+}
