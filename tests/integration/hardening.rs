@@ -214,6 +214,7 @@ fn huge_and_endless_bodies_keep_memory_bounded() {
         .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes): "))
         .and_then(|n| n.trim().parse().ok())
         .unwrap_or_else(|| panic!("no peak RSS in:\n{text}"));
+    eprintln!("conn's peak RSS through 2 × 200 MB and 2 endless bodies: {kb} KiB");
     assert!(kb < 64 * 1024, "peak RSS {kb} KiB (limit 64 MiB)");
 }
 
@@ -1059,4 +1060,76 @@ fn opt_ins_and_environment_knobs() {
     c.env_remove("CONN_CACHE_DIR");
     assert!(c.output().unwrap().status.success());
     assert!(s.path().join("xdg-cache/conn/tokens").is_dir());
+}
+
+#[test]
+fn retry_after_as_an_http_date_is_honoured() {
+    let n = Arc::new(AtomicUsize::new(0));
+    let c = n.clone();
+    let srv = raw(move |mut s| {
+        if read_request(&mut s).is_some() {
+            if c.fetch_add(1, Ordering::SeqCst) == 0 {
+                let at = std::time::SystemTime::now() + Duration::from_secs(2);
+                respond(
+                    &mut s,
+                    "429 Too Many Requests",
+                    &[("Retry-After", &imf_fixdate(at))],
+                    b"{}",
+                );
+            } else {
+                servers::json(&mut s, "200 OK", &token_body());
+            }
+        }
+    });
+    let t = Instant::now();
+    let out = Sandbox::with(&cc(&srv.url(), &srv.url())).conn(&["token", "p"]);
+    out.code(0);
+    assert_eq!(out.stdout, format!("{TOKEN}\n"));
+    assert!(
+        t.elapsed() >= Duration::from_millis(900),
+        "Retry-After date not honoured: {:?}",
+        t.elapsed()
+    );
+    assert_eq!(n.load(Ordering::SeqCst), 2);
+}
+
+/// `Sun, 06 Nov 1994 08:49:37 GMT` for a time.
+fn imf_fixdate(t: std::time::SystemTime) -> String {
+    let secs = t.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let (days, rem) = (secs.div_euclid(86400), secs.rem_euclid(86400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    let month = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ][(m - 1) as usize];
+    let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][days.rem_euclid(7) as usize];
+    format!(
+        "{weekday}, {d:02} {month} {y:04} {:02}:{:02}:{:02} GMT",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[test]
+fn a_full_or_read_only_cache_still_prints_the_token() {
+    let (srv, _) = counting(token_body());
+    let s = Sandbox::with(&cc(&srv.url(), &srv.url()));
+    std::fs::create_dir_all(s.path().join("cache")).unwrap();
+    // A private mount namespace: a 64 KiB filesystem over the cache, filled up; then one
+    // mounted read-only.
+    let full = r#"mount -t tmpfs -o size=64k tmpfs "$CONN_CACHE_DIR" && mkdir -m 700 "$CONN_CACHE_DIR/tokens" && (dd if=/dev/zero of="$CONN_CACHE_DIR/fill" bs=1k count=100 2>/dev/null; true) && exec "$0" "$@""#;
+    let read_only = r#"mount -t tmpfs -o ro tmpfs "$CONN_CACHE_DIR" && exec "$0" "$@""#;
+    for (script, words) in [(full, "token not stored"), (read_only, "token store unusable")] {
+        let out = wrapped(&s, &["unshare", "-m", "sh", "-c", script], &["token", "p"]);
+        out.code(0).stderr_has(words);
+        assert_eq!(out.stdout, format!("{TOKEN}\n"));
+    }
 }
