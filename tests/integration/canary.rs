@@ -413,3 +413,23 @@ fn the_demo_never_shows_its_secrets() {
         }
     }
 }
+
+#[test]
+fn no_flag_takes_a_secret_on_the_command_line() {
+    // Secrets come from the profile's sources only, so they never sit in argv (/proc/PID/cmdline).
+    let s = Sandbox::new();
+    for cmd in ["test", "token", "logout", "profiles", "show", "validate", "demo"] {
+        let out = s.conn(&[cmd, "--help"]);
+        out.code(0);
+        for flag in [
+            "--client-secret",
+            "--secret",
+            "--password",
+            "--token ",
+            "--key",
+            "--api-key",
+        ] {
+            assert!(!out.stdout.contains(flag), "conn {cmd} has {flag}:\n{}", out.stdout);
+        }
+    }
+}
