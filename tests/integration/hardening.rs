@@ -974,7 +974,7 @@ fn a_hung_lock_holder_is_waited_on_for_a_bounded_time_and_other_profiles_go_on()
     let t = Instant::now();
     let out = s.conn(&["token", "q"]);
     out.code(0);
-    assert!(t.elapsed() < Duration::from_secs(3), "q waited {:?}", t.elapsed());
+    assert!(t.elapsed() < Duration::from_secs(5), "q waited {:?}", t.elapsed());
     // The same profile waits (timeout + connect timeout + 5 s), then says so and fetches.
     s.write("profiles.toml", &both("1s"));
     let t = Instant::now();
