@@ -23,8 +23,8 @@ use crate::secret::Source;
 /// Largest entry file read.
 const MAX_ENTRY: u64 = 1024 * 1024;
 
-/// A stored token.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+/// A stored token. `Debug` shows the tokens' fingerprints, never the tokens.
+#[derive(Clone, Serialize, Deserialize, PartialEq)]
 pub struct Entry {
     /// Format version.
     pub version: u32,
@@ -51,6 +51,24 @@ pub struct Entry {
     /// Claims of the verified ID token, for interactive logins.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_claims: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl std::fmt::Debug for Entry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Entry")
+            .field("version", &self.version)
+            .field("profile", &self.profile)
+            .field("access_token", &crate::secret::fingerprint(&self.access_token))
+            .field("token_type", &self.token_type)
+            .field("expires_at", &self.expires_at)
+            .field("scope", &self.scope)
+            .field(
+                "refresh_token",
+                &self.refresh_token.as_deref().map(crate::secret::fingerprint),
+            )
+            .field("obtained_at", &self.obtained_at)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Entry {
@@ -119,6 +137,7 @@ impl Store {
         }
         let m = std::fs::symlink_metadata(&dir).map_err(|e| err("cannot read", e))?;
         check_dir(&dir, &m)?;
+        sweep_stale_temps(&dir);
         Ok(Store { dir })
     }
 
@@ -234,6 +253,26 @@ pub struct Lock {
     _file: File,
 }
 
+/// Temporary files older than this are leftovers of a killed writer.
+const STALE_TEMP: Duration = Duration::from_secs(600);
+
+/// Remove the temporary files a writer killed between write and rename left behind (never a
+/// recent one: it may be another process's write in progress).
+fn sweep_stale_temps(dir: &Path) {
+    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    for d in rd.flatten() {
+        let stale = d.file_name().to_string_lossy().starts_with(".tmp-")
+            && d.metadata()
+                .ok()
+                .and_then(|m| m.modified().ok())
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > STALE_TEMP);
+        if stale {
+            let _ = std::fs::remove_file(d.path());
+        }
+    }
+}
+
 fn check_dir(dir: &Path, m: &std::fs::Metadata) -> Result<(), StoreError> {
     if m.file_type().is_symlink() {
         return Err(StoreError(format!(
@@ -258,6 +297,11 @@ fn check_dir(dir: &Path, m: &std::fs::Metadata) -> Result<(), StoreError> {
         if m.mode() & 0o077 != 0 {
             std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
                 .map_err(|e| StoreError(format!("cannot restrict {} to its owner: {e}", dir.display())))?;
+            crate::term::warn(&format!(
+                "{} was open to other users (mode {:o}); restricted to its owner (0700)",
+                dir.display(),
+                m.mode() & 0o777
+            ));
         }
     }
     Ok(())
@@ -392,6 +436,19 @@ mod tests {
             credentials_fingerprint(&[Some("a"), Some("bc")])
         );
         assert_ne!(credentials_fingerprint(&[None]), credentials_fingerprint(&[Some("")]));
+    }
+
+    #[test]
+    fn debug_shows_no_token() {
+        let mut e = entry(Some(1));
+        e.access_token = "access-token-value".into();
+        e.refresh_token = Some("refresh-token-value".into());
+        let d = format!("{e:?}");
+        assert!(
+            !d.contains("access-token-value") && !d.contains("refresh-token-value"),
+            "{d}"
+        );
+        assert!(d.contains("sha256:"), "{d}");
     }
 
     #[test]

@@ -228,7 +228,7 @@ pub async fn run(
                     ms,
                     Finding::new(
                         Category::Endpoint,
-                        format!("the probe was redirected ({status}) to another origin, {}; not followed, so the credentials are not sent there", shown(&next)),
+                        format!("the probe was redirected ({status}) to another origin, {}; not followed, so the credentials are not sent there", clean(&shown(&next), 300)),
                     )
                     .hint("if that address is right, set probe to it: credentials are only ever sent where the profile says"),
                 );

@@ -202,11 +202,17 @@ pub fn emit(r: &Report, format: Format, output: Option<&std::path::Path>, quiet:
         Format::Json => report::json::render(r),
         Format::Junit => report::junit::render(r),
     };
+    // Every server string in the report was cleaned where it was read; this is the last net
+    // for anything that reached the report another way (a URL a server chose, for one).
+    let text = crate::secret::redact(&text);
     match output {
         Some(path) => {
             super::write_atomic(path, &text)?;
             if crate::term::stdout_is_terminal() {
-                eprint!("{}", report::human::render(r, report::human::Style { quiet: true }));
+                eprint!(
+                    "{}",
+                    crate::secret::redact(&report::human::render(r, report::human::Style { quiet: true }))
+                );
             }
         }
         None => super::print(&text)?,

@@ -43,6 +43,12 @@ pub fn run(g: &Global, a: &TokenArgs) -> Result<u8, Error> {
         Auth::Interactive { .. } => return interactive(g, a, &p, &creds),
         Auth::ClientCredentials(_) | Auth::Password { .. } => {}
     }
+    if p.net.insecure_tls {
+        crate::term::warn(&format!(
+            "{}: certificate checks are off (insecure_tls = true): anyone on the network path could read the credentials",
+            p.display_name()
+        ));
+    }
     let c = p.auth.oauth().expect("an OAuth kind");
     let key = store::key(&p);
     let fp = creds.fingerprint();

@@ -10,6 +10,9 @@ pub mod parse;
 pub mod profile;
 pub mod tree;
 
+#[cfg(test)]
+mod proptests;
+
 use std::path::{Path, PathBuf};
 
 pub use parse::Problem;

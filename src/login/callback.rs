@@ -289,3 +289,74 @@ mod tests {
         assert_eq!(escape("<a href='x'>&"), "&lt;a href=&#39;x&#39;&gt;&amp;");
     }
 }
+
+#[cfg(test)]
+mod listener_tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn listens_on_loopback_only_and_ignores_strangers() {
+        let l = Listener::bind(None).await.unwrap();
+        assert!(l.listener.local_addr().unwrap().ip().is_loopback());
+        assert_eq!(l.redirect_uri(), format!("http://127.0.0.1:{}/callback", l.port));
+        let port = l.port;
+        let client = tokio::spawn(async move {
+            let send = |target: &'static str| async move {
+                let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+                s.write_all(format!("GET {target} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes())
+                    .await
+                    .unwrap();
+                let mut out = String::new();
+                s.read_to_string(&mut out).await.unwrap();
+                out
+            };
+            let favicon = send("/favicon.ico").await;
+            let forged = send("/callback?code=evil&state=nope").await;
+            let real = send("/callback?code=good&state=s").await;
+            (favicon, forged, real)
+        });
+        let refused = std::sync::Mutex::new(Vec::new());
+        let note = |w: &str| refused.lock().unwrap().push(w.to_string());
+        let cb = l
+            .wait("s", None, false, Instant::now() + Duration::from_secs(5), &note)
+            .await;
+        let (favicon, forged, real) = client.await.unwrap();
+        assert!(matches!(cb, Some(Callback::Code(c)) if c.expose() == "good"));
+        assert!(favicon.starts_with("HTTP/1.1 404"));
+        assert!(forged.starts_with("HTTP/1.1 400") && !forged.contains("evil"));
+        assert!(real.starts_with("HTTP/1.1 200") && !real.contains("good") && real.contains("default-src 'none'"));
+        assert_eq!(refused.lock().unwrap().len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod proptests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Any request target: no panic, and nothing is accepted without this login's state.
+        #[test]
+        fn never_accepts_without_the_state(target in "\\PC{0,200}", state in "[A-Za-z0-9_-]{43}") {
+            if let Judgement::Accept(_) = judge(&target, &state, None, false) {
+                let q = target.split_once('?').map(|x| x.1).unwrap_or("");
+                let states: Vec<String> = url::form_urlencoded::parse(q.as_bytes()).filter(|(k, _)| k == "state").map(|(_, v)| v.into_owned()).collect();
+                prop_assert_eq!(states, vec![state.clone()]);
+            }
+        }
+
+        /// Well-formed callbacks with a wrong state, or from another issuer, are refused.
+        #[test]
+        fn wrong_state_or_issuer_is_refused(code in "[A-Za-z0-9]{1,40}", state in "[A-Za-z0-9]{10,43}", other in "[A-Za-z0-9]{10,43}", iss in "https://[a-z]{1,10}\\.example") {
+            prop_assume!(state != other);
+            let target = format!("/callback?code={code}&state={other}");
+            prop_assert!(matches!(judge(&target, &state, None, false), Judgement::Refused(_)));
+            let target = format!("/callback?code={code}&state={state}&iss={}", url::form_urlencoded::byte_serialize(iss.as_bytes()).collect::<String>());
+            let accepted = matches!(judge(&target, &state, Some("https://the-issuer.example"), true), Judgement::Accept(_));
+            prop_assert_eq!(accepted, iss == "https://the-issuer.example");
+        }
+    }
+}

@@ -293,3 +293,79 @@ mod tests {
         assert!(waits.iter().any(|w| *w != first), "no jitter");
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    //! Property tests of the `Retry-After` parser: it never panics, never waits more than a
+    //! day, and reads delta-seconds exactly.
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn bounded_and_never_panics(v in prop_oneof![".{0,40}", "[0-9 ]{0,30}", "-[0-9]{1,20}", "[A-Za-z]{3}, [0-9]{1,2} [A-Za-z]{3} [0-9]{1,5} [0-9:]{1,9} [A-Z]{3}"]) {
+            if let Some(d) = parse_retry_after(&v) {
+                prop_assert!(d <= Duration::from_secs(86_400));
+            }
+            // A negative number of seconds is refused, not read as a wait.
+            let t = v.trim();
+            if let Some(digits) = t.strip_prefix('-')
+                && !digits.is_empty()
+                && digits.bytes().all(|b| b.is_ascii_digit())
+            {
+                prop_assert_eq!(parse_retry_after(&v), None);
+            }
+        }
+
+        #[test]
+        fn delta_seconds_are_read_exactly(n in any::<u64>(), pad in " {0,3}") {
+            prop_assert_eq!(
+                parse_retry_after(&format!("{pad}{n}{pad}")),
+                Some(Duration::from_secs(n.min(86_400)))
+            );
+        }
+
+        #[test]
+        fn http_dates_are_read(secs in 0i64..253_402_300_799, ahead in 0u64..200_000) {
+            // Any IMF-fixdate parses; one in the past is no wait, one ahead is capped at a day.
+            let at = std::time::UNIX_EPOCH + Duration::from_secs(secs as u64);
+            let text = httpdate_of(at);
+            prop_assert_eq!(crate::net::httpdate::parse(&text), Some(secs));
+            let future = std::time::SystemTime::now() + Duration::from_secs(ahead + 5);
+            let wait = parse_retry_after(&httpdate_of(future)).unwrap();
+            prop_assert!(wait <= Duration::from_secs((ahead + 6).min(86_400)));
+        }
+    }
+
+    /// IMF-fixdate of a time, written independently of the parser under test.
+    fn httpdate_of(t: std::time::SystemTime) -> String {
+        let secs = t.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+        let days = secs.div_euclid(86400);
+        let rem = secs.rem_euclid(86400);
+        // Civil from days (Howard Hinnant).
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let d = doy - (153 * mp + 2) / 5 + 1;
+        let m = if mp < 10 { mp + 3 } else { mp - 9 };
+        let y = yoe + era * 400 + i64::from(m <= 2);
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+        format!(
+            "{}, {d:02} {} {y:04} {:02}:{:02}:{:02} GMT",
+            DAYS[days.rem_euclid(7) as usize],
+            MONTHS[(m - 1) as usize],
+            rem / 3600,
+            rem % 3600 / 60,
+            rem % 60
+        )
+    }
+}

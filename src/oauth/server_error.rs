@@ -270,3 +270,87 @@ mod tests {
         assert!(parse(500, b"<html>", &[]).is_empty());
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    //! Property tests of the `WWW-Authenticate` and error-body parsers: they never panic, stay
+    //! bounded, and keep only cleaned text.
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn header() -> impl Strategy<Value = String> {
+        prop_oneof![
+            ".{0,200}",
+            "[ ,=\"\\\\a-zA-Z0-9]{0,200}",
+            proptest::collection::vec(
+                (
+                    "[A-Za-z]{1,8}",
+                    proptest::collection::vec(("[a-z_]{1,8}", "[ -~]{0,20}"), 0..4)
+                ),
+                0..20,
+            )
+            .prop_map(|chs| {
+                chs.iter()
+                    .map(|(s, ps)| {
+                        let ps: Vec<String> = ps
+                            .iter()
+                            .map(|(k, v)| format!("{k}=\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\"")))
+                            .collect();
+                        format!("{s} {}", ps.join(", "))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn challenges_are_bounded_tokens(headers in proptest::collection::vec(header(), 0..4)) {
+            let cs = parse_challenges(headers.iter().map(String::as_str));
+            prop_assert!(cs.len() <= 16);
+            for c in &cs {
+                prop_assert!(!c.scheme.is_empty());
+                prop_assert_eq!(c.scheme.clone(), c.scheme.to_ascii_lowercase());
+                prop_assert!(c.scheme.bytes().all(|b| b.is_ascii_graphic()));
+                for (k, _) in &c.params {
+                    prop_assert_eq!(k.clone(), k.to_ascii_lowercase());
+                }
+            }
+        }
+
+        #[test]
+        fn well_formed_quoted_values_round_trip(scheme in "[A-Za-z][A-Za-z0-9]{0,7}", value in "[ -~]{0,40}") {
+            let h = format!("{scheme} error=\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""));
+            let cs = parse_challenges([h.as_str()]);
+            prop_assert_eq!(cs.len(), 1);
+            prop_assert_eq!(cs[0].param("error"), Some(value.as_str()));
+        }
+
+        #[test]
+        fn error_bodies_keep_only_clean_text(
+            status in 100u16..600,
+            error in ".{0,700}",
+            desc in ".{0,700}",
+            raw in proptest::collection::vec(any::<u8>(), 0..300),
+            challenge in header(),
+        ) {
+            let body = serde_json::json!({"error": error, "error_description": desc, "title": desc, "trace_id": error}).to_string();
+            let cs = parse_challenges([challenge.as_str()]);
+            for b in [body.as_bytes(), raw.as_slice()] {
+                let e = parse(status, b, &cs);
+                prop_assert_eq!(e.status, status);
+                for s in [&e.error, &e.description, &e.title, &e.trace_id, &e.scope].into_iter().flatten() {
+                    prop_assert!(s.chars().count() <= MAX_TEXT + 1, "{} chars", s.chars().count());
+                    prop_assert!(!s.chars().any(|c| c.is_control()), "{s:?}");
+                }
+                if let Some(q) = e.quote() {
+                    prop_assert!(!q.chars().any(|c| c.is_control()));
+                }
+            }
+        }
+    }
+}

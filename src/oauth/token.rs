@@ -237,6 +237,7 @@ pub async fn exchange(http: &reqwest::Client, req: &Request<'_>, trace: &(dyn Fn
         body.bytes.len(),
         if body.truncated { ", cut" } else { "" }
     ));
+    trace(format!("< {}", clean(&traced_body(&body.bytes), 2000)));
     let challenges = server_error::parse_challenges(
         headers
             .get_all(reqwest::header::WWW_AUTHENTICATE)
@@ -298,8 +299,6 @@ pub async fn exchange(http: &reqwest::Client, req: &Request<'_>, trace: &(dyn Fn
             finding,
         }
     };
-    // Traced only now: parsing registered any token in the body with the redactor.
-    trace(format!("< {}", clean(&String::from_utf8_lossy(&body.bytes), 2000)));
     let retry_after = headers
         .get(reqwest::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
@@ -311,6 +310,25 @@ pub async fn exchange(http: &reqwest::Client, req: &Request<'_>, trace: &(dyn Fn
         retry_after,
         answer,
     }
+}
+
+/// The body as the `-v` trace shows it. The tokens a JSON answer carries (`access_token`,
+/// `refresh_token`, `id_token`), usable or not, are registered with the redactor and masked
+/// in the trace by field, since a server's escaping (`\/`, `\r\n`) would defeat matching
+/// the raw value.
+fn traced_body(bytes: &[u8]) -> String {
+    let Ok(Value::Object(mut m)) = serde_json::from_slice::<Value>(bytes) else {
+        return String::from_utf8_lossy(bytes).into_owned();
+    };
+    for k in ["access_token", "refresh_token", "id_token"] {
+        if let Some(v) = m.get_mut(k) {
+            if let Value::String(t) = v {
+                secret::register(t);
+            }
+            *v = Value::String("********".into());
+        }
+    }
+    Value::Object(m).to_string()
 }
 
 fn strip_userinfo(location: &str) -> String {
@@ -346,7 +364,8 @@ fn html_finding(status: u16, body: &[u8]) -> Finding {
     .hint("token_url points at a web page, a login portal or a proxy's error page, not at the token endpoint")
 }
 
-fn parse_success(status: u16, content_type: &str, bytes: &[u8], challenges: Vec<Challenge>) -> Answer {
+/// Read a 2xx answer of the token endpoint: a usable token, or why it is not one.
+pub fn parse_success(status: u16, content_type: &str, bytes: &[u8], challenges: Vec<Challenge>) -> Answer {
     let refused = |finding: Finding| Answer::Refused {
         error: ServerError {
             status,
@@ -547,6 +566,82 @@ mod tests {
                 parse_success(200, "", bad, vec![]),
                 Answer::Refused { finding: Some(_), .. }
             ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod proptests {
+    //! Property tests of the token answer parser: it never panics, and never accepts a token
+    //! that could not be sent in a header or that is larger than the cap.
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn token_chars() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[A-Za-z0-9._~+/=-]{1,64}",
+            ".{0,64}",
+            "[a-z]{0,8}[\r\n\t \u{0}\u{1b}\u{7f}][a-z]{0,8}",
+            (1usize..3).prop_map(|k| "x".repeat(MAX_TOKEN + k - 1)),
+        ]
+    }
+
+    fn expires_in() -> impl Strategy<Value = Option<Value>> {
+        prop_oneof![
+            Just(None),
+            any::<i64>().prop_map(|n| Some(Value::from(n))),
+            any::<f64>().prop_map(|f| Some(serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number))),
+            ".{0,12}".prop_map(|s| Some(Value::from(s))),
+            Just(Some(Value::Bool(true))),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn arbitrary_bytes_never_panic(body in proptest::collection::vec(any::<u8>(), 0..512), ct in ".{0,20}") {
+            let _ = parse_success(200, &ct, &body, vec![]);
+            let _ = traced_body(&body);
+        }
+
+        #[test]
+        fn accepted_tokens_are_sendable(
+            token in token_chars(),
+            token_type in prop_oneof![Just(None), Just(Some("Bearer".to_string())), Just(Some("bEaReR".to_string())), ".{0,10}".prop_map(Some)],
+            exp in expires_in(),
+        ) {
+            let mut m = serde_json::Map::new();
+            m.insert("access_token".into(), Value::from(token.clone()));
+            if let Some(t) = &token_type {
+                m.insert("token_type".into(), Value::from(t.clone()));
+            }
+            if let Some(e) = &exp {
+                m.insert("expires_in".into(), e.clone());
+            }
+            let body = Value::Object(m).to_string();
+            let sendable = !token.is_empty()
+                && token.len() <= MAX_TOKEN
+                && !token.bytes().any(|b| b.is_ascii_control() || b == b' ');
+            let bearer = token_type.as_deref().is_none_or(|t| t.eq_ignore_ascii_case("bearer"));
+            match parse_success(200, "application/json", body.as_bytes(), vec![]) {
+                Answer::Token(t) => {
+                    prop_assert!(sendable && bearer, "accepted {token:?} / {token_type:?}");
+                    prop_assert_eq!(t.access_token.expose(), token.as_str());
+                    let header = format!("Bearer {}", t.access_token.expose());
+                    prop_assert!(reqwest::header::HeaderValue::from_str(&header).is_ok(), "not a header value");
+                    prop_assert_eq!(t.token_type.as_str(), "Bearer");
+                    prop_assert!(t.expires_in.is_none_or(|s| s <= 10 * 365 * 86400));
+                    // The trace never shows it.
+                    prop_assert!(!traced_body(body.as_bytes()).contains(&token) || token.len() < 4 || token == "********");
+                }
+                Answer::Refused { finding, .. } => {
+                    prop_assert!(finding.is_some());
+                    prop_assert!(!(sendable && bearer), "refused {token:?} / {token_type:?}");
+                }
+                Answer::Transport(_) => prop_assert!(false, "no transport here"),
+            }
         }
     }
 }

@@ -211,3 +211,91 @@ fn login_refuses_non_interactive_profiles() {
     let s = Sandbox::with("[profiles.r]\ntype = \"rest\"\nbase_url = \"https://r.example\"\n");
     s.conn(&["login", "r"]).code(2).stderr_has("needs no sign-in");
 }
+
+fn entry_path(s: &Sandbox) -> PathBuf {
+    let dir = s.path().join("cache/tokens");
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|f| f.path())
+        .find(|p| p.extension().is_some_and(|e| e == "json"))
+        .unwrap()
+}
+
+/// Make the stored access token look expired, so the next use must refresh.
+fn expire(s: &Sandbox) {
+    let p = entry_path(s);
+    let mut v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+    v["expires_at"] = serde_json::json!(1);
+    std::fs::write(&p, v.to_string()).unwrap();
+}
+
+#[test]
+fn parallel_refreshes_of_a_rotating_login_make_one_request() {
+    // security.md B11: the provider revokes the whole grant when a used refresh token comes
+    // back, so two processes refreshing at once would break the login.
+    let idp = Idp::start();
+    let s = Sandbox::with(&profiles(&idp.issuer)).var("BROWSER", &browser());
+    s.conn(&["login", "code"]).code(0);
+    expire(&s);
+    let before = idp.hits("/token");
+    let children: Vec<_> = (0..10)
+        .map(|_| {
+            s.cmd(&["token", "code"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outs: Vec<_> = children.into_iter().map(|c| c.wait_with_output().unwrap()).collect();
+    for o in &outs {
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let first = &outs[0].stdout;
+    assert!(outs.iter().all(|o| &o.stdout == first));
+    assert_eq!(idp.hits("/token") - before, 1, "refresh requests");
+}
+
+#[test]
+fn a_lost_refresh_answer_ends_in_a_clear_relogin() {
+    // security.md F52: the provider rotated, the answer never arrived (here: the old entry is
+    // put back). The next run meets invalid_grant, forgets the login, says to sign in again.
+    let idp = Idp::start();
+    let s = Sandbox::with(&profiles(&idp.issuer)).var("BROWSER", &browser());
+    s.conn(&["login", "code"]).code(0);
+    expire(&s);
+    let stale = std::fs::read_to_string(entry_path(&s)).unwrap();
+    s.conn(&["token", "code"]).code(0);
+    std::fs::write(entry_path(&s), stale).unwrap();
+    let out = s.conn(&["token", "code"]);
+    out.code(8)
+        .stderr_has("the stored login is no longer valid")
+        .stderr_has("run: conn login code");
+    assert!(out.stdout.is_empty());
+    s.conn(&["token", "code"]).code(8).stderr_has("has no stored login");
+}
+
+#[test]
+fn two_logins_at_once_both_finish() {
+    // security.md B15: the second waits for the first instead of failing on a port or a race.
+    let idp = Idp::start();
+    let s = Sandbox::with(&profiles(&idp.issuer)).var("BROWSER", &browser());
+    let a = s.cmd(&["login", "code"]).stderr(Stdio::piped()).spawn().unwrap();
+    let b = s.cmd(&["login", "code"]).stderr(Stdio::piped()).spawn().unwrap();
+    for c in [a, b] {
+        let o = c.wait_with_output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    s.conn(&["token", "code"]).code(0);
+}
+
+#[test]
+fn a_login_nobody_completes_times_out() {
+    let idp = Idp::start();
+    let s = Sandbox::with(&profiles(&idp.issuer));
+    let t = std::time::Instant::now();
+    let out = s.conn(&["login", "oidc", "--no-browser", "--timeout", "1s"]);
+    out.code(8).stderr_has("no sign-in arrived within 1s");
+    assert!(t.elapsed() < std::time::Duration::from_secs(10));
+}

@@ -2,12 +2,15 @@
 
 mod support;
 
+mod canary;
 mod ci;
 mod config_cli;
 mod faults;
+mod hardening;
 mod login;
 mod manage;
 mod oidc;
 mod tls;
+mod tls_mtls;
 mod token;
 mod vendors;

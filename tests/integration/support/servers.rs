@@ -234,9 +234,51 @@ impl Tls {
     }
 }
 
-/// Start an HTTPS server with a certificate of this kind. With `client_ca`, it requires a
-/// client certificate issued by that CA.
+/// Start an HTTPS server with a certificate of this kind.
 pub fn tls(kind: CertKind) -> Tls {
+    tls_with(kind, None)
+}
+
+/// A client certificate, its key, and the CA that issued it (all PEM), made per run.
+pub struct ClientPki {
+    /// The issuing CA, for the server's trust store.
+    pub ca_pem: String,
+    /// The client certificate.
+    pub cert_pem: String,
+    /// Its private key.
+    pub key_pem: String,
+}
+
+/// A CA and a client certificate it issued.
+pub fn client_pki(name: &str) -> ClientPki {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair};
+    let day = time_now_days();
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.distinguished_name
+        .push(DnType::CommonName, format!("{name} client CA"));
+    ca.not_before = date(day - 30);
+    ca.not_after = date(day + 3650);
+    let ca_cert = ca.self_signed(&ca_key).unwrap();
+    let issuer = rcgen::Issuer::new(ca, ca_key);
+    let key = KeyPair::generate().unwrap();
+    let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+    p.distinguished_name.push(DnType::CommonName, format!("{name} client"));
+    p.extended_key_usages.push(ExtendedKeyUsagePurpose::ClientAuth);
+    p.not_before = date(day - 1);
+    p.not_after = date(day + 90);
+    let cert = p.signed_by(&key, &issuer).unwrap();
+    ClientPki {
+        ca_pem: ca_cert.pem(),
+        cert_pem: cert.pem(),
+        key_pem: key.serialize_pem(),
+    }
+}
+
+/// Start an HTTPS server with a certificate of this kind. With `client_ca` (PEM), it
+/// requires a client certificate issued by that CA (mutual TLS).
+pub fn tls_with(kind: CertKind, client_ca: Option<&str>) -> Tls {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -245,12 +287,24 @@ pub fn tls(kind: CertKind) -> Tls {
         .collect::<Result<_, _>>()
         .unwrap();
     let key = PrivateKeyDer::from_pem_slice(pki.key_pem.as_bytes()).unwrap();
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(certs, key)
         .unwrap();
+    let builder = match client_ca {
+        Some(ca) => {
+            let mut roots = rustls::RootCertStore::empty();
+            for c in CertificateDer::pem_slice_iter(ca.as_bytes()) {
+                roots.add(c.unwrap()).unwrap();
+            }
+            let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
+                .build()
+                .unwrap();
+            builder.with_client_cert_verifier(verifier)
+        }
+        None => builder.with_no_client_auth(),
+    };
+    let config = builder.with_single_cert(certs, key).unwrap();
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
     let requests = Arc::new(AtomicUsize::new(0));
     let count = requests.clone();
