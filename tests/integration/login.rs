@@ -299,3 +299,54 @@ fn a_login_nobody_completes_times_out() {
     out.code(8).stderr_has("no sign-in arrived within 1s");
     assert!(t.elapsed() < std::time::Duration::from_secs(10));
 }
+
+#[test]
+fn verbose_login_refresh_and_test_show_no_token_code_or_refresh_token() {
+    let idp = Idp::start();
+    let s = Sandbox::with(&profiles(&idp.issuer)).var("BROWSER", &browser());
+    let login = s.conn(&["-v", "login", "oidc"]);
+    login.code(0).stderr_has("> POST");
+    let e1 = stored(&s);
+    let (a1, r1) = (
+        e1["access_token"].as_str().unwrap().to_string(),
+        e1["refresh_token"].as_str().unwrap().to_string(),
+    );
+    login.no_secrets(&[&a1, &r1]);
+    // The code and the PKCE verifier appear only masked.
+    for key in ["&code=", "code_verifier="] {
+        for (i, _) in login.stderr.match_indices(key) {
+            assert!(
+                login.stderr[i + key.len()..].starts_with("********"),
+                "{key} traced unmasked:\n{}",
+                login.stderr
+            );
+        }
+    }
+    assert!(login.stderr.contains("code_verifier=********"));
+    let refresh = s.conn(&["-v", "token", "oidc", "--min-ttl", "2h"]);
+    refresh.code(0);
+    let e2 = stored(&s);
+    let (a2, r2) = (
+        e2["access_token"].as_str().unwrap().to_string(),
+        e2["refresh_token"].as_str().unwrap().to_string(),
+    );
+    assert_eq!(refresh.stdout, format!("{a2}\n"));
+    for secret in [&a1, &r1, &a2, &r2] {
+        assert!(
+            !refresh.stderr.contains(secret.as_str()),
+            "a token reached stderr:\n{}",
+            refresh.stderr
+        );
+    }
+    let t = s.conn(&["-v", "test", "oidc", "--format", "json"]);
+    t.code(0);
+    let e3 = stored(&s);
+    t.no_secrets(&[
+        &a1,
+        &r1,
+        &a2,
+        &r2,
+        e3["access_token"].as_str().unwrap(),
+        e3["refresh_token"].as_str().unwrap(),
+    ]);
+}
