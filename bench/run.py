@@ -349,10 +349,14 @@ def main():
         if a.baseline:
             log("before/after")
             base = os.path.abspath(a.baseline)
+            k1000_private = write("many-1000-private.toml", profiles(1000, slow.http))
+            os.chmod(k1000_private, 0o600)
             pairs = [
                 ("`conn test --all`, 200 profiles, HTTPS, 250 ms", ["--config", many_https, "test", "--all"], R_LONG),
                 ("`conn token tok` (stored), 12-profile file", ["--config", small, "token", "tok"], R_SHORT),
                 ("`conn token p0500` (stored), 1,000-profile file", ["--config", k1000, "token", "p0500"], R_SHORT),
+                ("`conn token p0500` (stored), 1,000-profile file of mode 0600",
+                 ["--config", k1000_private, "token", "p0500"], R_SHORT),
                 ("`conn token --no-cache tok-tls` (HTTPS)", ["--config", small, "token", "--no-cache", "tok-tls"],
                  R_SHORT),
                 ("`conn validate`, 1,000-profile file", ["--config", k1000, "validate"], R_SHORT),
