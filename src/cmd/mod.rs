@@ -46,7 +46,8 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
 pub fn load(g: &crate::cli::Global) -> Result<Config, Error> {
     let path = config::discover(g.config.as_deref())?;
     let cfg = Config::load(&path)?;
-    if cfg.has_literal_secret && config::readable_by_others(&cfg.path) {
+    // The permission check is one stat; the literal-secret check builds every profile.
+    if config::readable_by_others(&cfg.path) && cfg.has_literal_secret() {
         crate::term::warn(&format!(
             "{} holds a secret written in the file and can be read by other users: run chmod 600 {}, or move the secret to {{ env = \"…\" }}",
             cfg.path.display(),

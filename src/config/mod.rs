@@ -13,7 +13,9 @@ pub mod tree;
 #[cfg(test)]
 mod proptests;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 pub use parse::Problem;
 pub use profile::*;
@@ -53,10 +55,13 @@ pub struct Config {
     pub text: String,
     defaults: Net,
     profiles: Vec<(String, tree::Entry)>,
+    /// Position of each profile in `profiles`, by name (first definition wins).
+    index: HashMap<String, usize>,
     /// Problems outside any profile (`[defaults]`, top level).
     pub file_problems: Vec<Problem>,
-    /// Whether a secret is written literally in the file.
-    pub has_literal_secret: bool,
+    /// Whether a secret is written literally in the file: worked out on first use, since
+    /// it means building every profile.
+    literal_secret: OnceLock<bool>,
 }
 
 /// Which `[profiles.NAME]` keys are not part of the profile itself.
@@ -178,22 +183,31 @@ impl Config {
             }
         }
         let file_problems = reader.problems;
-        // Whether any literal secret is in the file is known only after reading profiles;
-        // a cheap full pass finds it without resolving anything.
-        let mut cfg = Config {
+        let mut index = HashMap::with_capacity(profiles.len());
+        for (i, (name, _)) in profiles.iter().enumerate() {
+            index.entry(name.clone()).or_insert(i);
+        }
+        Ok(Config {
             path: path.to_path_buf(),
             text,
             defaults,
             profiles,
+            index,
             file_problems,
-            has_literal_secret: false,
-        };
-        cfg.has_literal_secret = cfg.profiles.iter().any(|(name, _)| {
-            let mut r = cfg.reader();
-            let _ = cfg.build(&mut r, name, None);
-            r.literal_secret
-        });
-        Ok(cfg)
+            literal_secret: OnceLock::new(),
+        })
+    }
+
+    /// Whether a secret is written literally in the file. Known only after reading every
+    /// profile (without resolving anything), so it is worked out once, when first asked.
+    pub fn has_literal_secret(&self) -> bool {
+        *self.literal_secret.get_or_init(|| {
+            self.profiles.iter().any(|(name, _)| {
+                let mut r = self.reader();
+                let _ = self.build(&mut r, name, None);
+                r.literal_secret
+            })
+        })
     }
 
     fn reader(&self) -> parse::Reader<'_> {
@@ -210,7 +224,7 @@ impl Config {
     }
 
     fn entry(&self, name: &str) -> Option<&tree::Entry> {
-        self.profiles.iter().find(|(n, _)| n == name).map(|(_, e)| e)
+        self.index.get(name).map(|&i| &self.profiles[i].1)
     }
 
     /// The environments a profile defines.
