@@ -350,3 +350,23 @@ fn verbose_login_refresh_and_test_show_no_token_code_or_refresh_token() {
         e3["refresh_token"].as_str().unwrap(),
     ]);
 }
+
+#[test]
+fn in_a_terminal_conn_test_offers_to_sign_in_first() {
+    let idp = Idp::start();
+    let s = Sandbox::with(&profiles(&idp.issuer)).var("BROWSER", &browser());
+    // Declined: nothing is opened, the profile reports that a sign-in is needed.
+    let no = crate::support::on_terminal(&s, &["test", "oidc"], &[("Sign in now? [Y/n]", "n\n")]);
+    no.code(8);
+    assert!(no.stdout.contains("conn login oidc"), "{}", no.stdout);
+    assert_eq!(idp.hits("/token"), 0);
+    // Accepted: the browser sign-in runs, then the test refreshes the new login and probes.
+    let yes = crate::support::on_terminal(&s, &["test", "oidc"], &[("Sign in now? [Y/n]", "\n")]);
+    yes.code(0);
+    assert!(yes.stdout.contains("Signed in to oidc"), "{}", yes.stdout);
+    assert!(yes.stdout.contains("refresh"), "{}", yes.stdout);
+    // Now stored: no question any more.
+    let again = crate::support::on_terminal(&s, &["test", "oidc"], &[]);
+    again.code(0);
+    assert!(!again.stdout.contains("Sign in now?"), "{}", again.stdout);
+}
