@@ -1,15 +1,26 @@
 #!/usr/bin/env bash
-# Run every test of conn on a fresh machine: installs the test identity provider
-# (oidc-provider, from npm) and runs the whole suite against the real binary.
+# Run every test of conn on a fresh machine: installs what the tests need (Node.js and npm for
+# the test identity provider, curl for the `conn show --curl` tests, util-linux's `script` and
+# `unshare` for terminal and network-namespace tests) when missing, installs the identity
+# provider (oidc-provider, from npm), and runs the whole suite against the real binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  echo "scripts/test.sh: Node.js 20 and npm are needed for the test identity provider" >&2
-  exit 1
+
+missing=()
+command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
+command -v curl >/dev/null || missing+=(curl)
+command -v script >/dev/null || missing+=(bsdutils)
+command -v unshare >/dev/null || missing+=(util-linux)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "scripts/test.sh: installing ${missing[*]}" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "scripts/test.sh: the tests need ${missing[*]}; install them and run again" >&2
+    exit 1
+  fi
 fi
-if ! command -v curl >/dev/null; then
-  echo "scripts/test.sh: curl is needed (the conn show --curl tests run the printed commands)" >&2
-  exit 1
-fi
+
 npm ci --prefix tests/idp --no-audit --no-fund --loglevel=error
 cargo test --locked --all-targets "$@"
