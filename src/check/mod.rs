@@ -61,6 +61,18 @@ struct Builder {
 }
 
 impl Builder {
+    fn new() -> Builder {
+        Builder {
+            steps: Vec::new(),
+            failure: None,
+            warnings: Vec::new(),
+            notes: Vec::new(),
+            server_error: None,
+            token: None,
+            started: Instant::now(),
+        }
+    }
+
     fn pass(&mut self, name: StepName, ms: u64, detail: impl Into<String>) -> &mut Step {
         self.steps.push(Step {
             name,
@@ -175,15 +187,7 @@ pub fn trace_fn(p: &Profile, verbose: bool) -> impl Fn(String) + Sync + use<> {
 
 /// Test one profile.
 pub async fn test_profile(p: &Profile, http: &Http, opts: &Options) -> (ProfileReport, Option<Obtained>) {
-    let mut b = Builder {
-        steps: Vec::new(),
-        failure: None,
-        warnings: Vec::new(),
-        notes: Vec::new(),
-        server_error: None,
-        token: None,
-        started: Instant::now(),
-    };
+    let mut b = Builder::new();
     let mut net = p.net.clone();
     if let Some(t) = opts.timeout {
         net.timeout = t;
@@ -758,15 +762,7 @@ mod tests {
 
     #[test]
     fn skew_warns_past_two_minutes() {
-        let mut b = Builder {
-            steps: Vec::new(),
-            failure: None,
-            warnings: Vec::new(),
-            notes: Vec::new(),
-            server_error: None,
-            token: None,
-            started: Instant::now(),
-        };
+        let mut b = Builder::new();
         skew(&mut b, 119, "x");
         assert!(b.warnings.is_empty());
         skew(&mut b, -600, "x");

@@ -35,8 +35,44 @@ pub fn parse(s: &str) -> Option<i64> {
     Some(days_from_civil(year, month, day) * 86400 + h * 3600 + m * 60 + sec)
 }
 
+/// The IMF-fixdate of a time in seconds since the epoch (years 1970–9999), for example
+/// `Sun, 06 Nov 1994 08:49:37 GMT`.
+pub fn format(secs: i64) -> String {
+    let (days, rem) = (secs.div_euclid(86400), secs.rem_euclid(86400));
+    // Civil from days (Howard Hinnant), the inverse of `cert::days_from_civil`.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    format!(
+        "{}, {d:02} {} {y:04} {:02}:{:02}:{:02} GMT",
+        WEEKDAYS[days.rem_euclid(7) as usize],
+        MONTHS[(m - 1) as usize],
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn formats_what_it_parses() {
+        assert_eq!(super::format(784111777), "Sun, 06 Nov 1994 08:49:37 GMT");
+        for secs in [0, 951_782_400, 4_102_444_799, 253_402_300_799] {
+            assert_eq!(super::parse(&super::format(secs)), Some(secs));
+        }
+    }
+
     #[test]
     fn imf_fixdate() {
         assert_eq!(super::parse("Sun, 06 Nov 1994 08:49:37 GMT"), Some(784111777));

@@ -340,32 +340,7 @@ mod proptests {
         }
     }
 
-    /// IMF-fixdate of a time, written independently of the parser under test.
     fn httpdate_of(t: std::time::SystemTime) -> String {
-        let secs = t.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
-        let days = secs.div_euclid(86400);
-        let rem = secs.rem_euclid(86400);
-        // Civil from days (Howard Hinnant).
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let d = doy - (153 * mp + 2) / 5 + 1;
-        let m = if mp < 10 { mp + 3 } else { mp - 9 };
-        let y = yoe + era * 400 + i64::from(m <= 2);
-        const MONTHS: [&str; 12] = [
-            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-        ];
-        const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-        format!(
-            "{}, {d:02} {} {y:04} {:02}:{:02}:{:02} GMT",
-            DAYS[days.rem_euclid(7) as usize],
-            MONTHS[(m - 1) as usize],
-            rem / 3600,
-            rem % 3600 / 60,
-            rem % 60
-        )
+        crate::net::httpdate::format(t.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64)
     }
 }
