@@ -137,7 +137,6 @@ impl Store {
         }
         let m = std::fs::symlink_metadata(&dir).map_err(|e| err("cannot read", e))?;
         check_dir(&dir, &m)?;
-        sweep_stale_temps(&dir);
         Ok(Store { dir })
     }
 
@@ -157,6 +156,9 @@ impl Store {
 
     /// Write an entry atomically (0600).
     pub fn write(&self, key: &str, e: &Entry) -> Result<(), StoreError> {
+        // Leftovers of writers killed before their rename: swept here, where temporary files
+        // are made, not on every read (a stored-token hit stays a couple of file reads).
+        sweep_stale_temps(&self.dir);
         let err = |e: std::io::Error| StoreError(format!("cannot write to {}: {e}", self.dir.display()));
         let text = serde_json::to_vec(e).map_err(|e| StoreError(e.to_string()))?;
         let mut tmp = tempfile::Builder::new()
