@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Test API connections: find which layer is broken (DNS, connect, TLS, token, scopes,
 /// probe) and what to change.
 #[derive(Debug, Parser)]
-#[command(name = "conn", version, about, long_about = None, max_term_width = 100)]
+#[command(name = "conn", version, about, long_about = None, max_term_width = 100, after_long_help = EXIT_CODES)]
 pub struct Cli {
     /// Global options.
     #[command(flatten)]
@@ -18,6 +18,20 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// The exit-code table of `conn --help` and the man page (the codes are in `exit.rs`).
+const EXIT_CODES: &str = "\
+Exit codes:
+  0   every profile passed (warnings allowed unless --strict)
+  1   several profiles failed for different reasons
+  2   usage or configuration error
+  3   network: DNS, connection refused, timeout, proxy
+  4   TLS: untrusted or expired certificate, name mismatch, handshake failure
+  5   authentication: credentials rejected
+  6   permission: authenticated but not allowed
+  7   endpoint: wrong URL, redirect at the token URL, 5xx, malformed answer
+  8   interactive login required
+  70  internal error in conn (a bug, or output it could not write)";
 
 /// Options for every command.
 #[derive(Debug, Args)]

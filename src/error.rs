@@ -1,147 +1,85 @@
-//! Errors that stop `conn` from running at all (bad usage, an unusable profiles file).
+//! Errors that stop `conn` from running at all (bad usage, an unusable profiles file, output
+//! that cannot be written).
 //!
 //! What a *test* finds (a refused connection, a rejected secret) is not an error: it is data
-//! in the report. Everything here exits with [`exit::CONFIG`] except internal failures.
+//! in the report. Each error keeps its cause as a `source`, so that the terminal can print
+//! the chain (`caused by: …`); [`crate::exit::of_error`] decides the exit code. Problems with
+//! the profiles file belong to [`crate::config`]; this wraps them.
 
-use std::path::{Path, PathBuf};
-
-use crate::config::Problem;
-use crate::config::tree::line_col;
-use crate::exit;
-
-/// Problems with the profiles file, with the text needed to show their positions.
-#[derive(Debug, Clone)]
-pub struct ConfigError {
-    /// The file.
-    pub file: PathBuf,
-    /// Its text.
-    pub text: String,
-    /// What is wrong.
-    pub problems: Vec<Problem>,
-}
-
-impl ConfigError {
-    /// One problem without a position.
-    pub fn single(file: &Path, path: impl Into<String>, message: impl Into<String>) -> Error {
-        Error::Config(ConfigError {
-            file: file.to_path_buf(),
-            text: String::new(),
-            problems: vec![Problem {
-                span: None,
-                path: path.into(),
-                message: message.into(),
-                help: None,
-            }],
-        })
-    }
-
-    /// Each problem as `file:line:col: key.path: message` with an indented help line.
-    pub fn lines(&self) -> Vec<String> {
-        self.problems
-            .iter()
-            .map(|p| render_problem(&self.file, &self.text, p))
-            .collect()
-    }
-}
-
-/// `file:line:col: key.path: message` and, on the next line, `  help: …`.
-pub fn render_problem(file: &Path, text: &str, p: &Problem) -> String {
-    let mut s = file.display().to_string();
-    if let Some(span) = &p.span {
-        let (l, c) = line_col(text, span.start);
-        s.push_str(&format!(":{l}:{c}"));
-    }
-    s.push_str(": ");
-    if !p.path.is_empty() {
-        s.push_str(&p.path);
-        s.push_str(": ");
-    }
-    s.push_str(&p.message);
-    if let Some(h) = &p.help {
-        s.push_str("\n  help: ");
-        s.push_str(h);
-    }
-    s
-}
+pub use crate::config::{ConfigError, render_problem};
 
 /// Why `conn` could not run.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// No profiles file was found.
-    NoConfig {
-        /// Places looked at.
-        looked: Vec<String>,
-    },
-    /// The profiles file could not be read.
-    ReadConfig {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        reason: String,
-    },
-    /// The profiles file has problems.
-    Config(ConfigError),
-    /// A profile name that is not in the file.
-    UnknownProfile {
-        /// The name asked for.
-        name: String,
-        /// The file.
-        file: PathBuf,
-        /// The closest name.
-        suggestion: Option<String>,
-        /// All names.
-        available: Vec<String>,
-    },
+    /// The profiles file is missing, unreadable or invalid, or has no such profile.
+    #[error(transparent)]
+    Config(#[from] crate::config::Error),
     /// Bad arguments.
+    #[error("{0}")]
     Usage(String),
-    /// Writing output failed.
+    /// conn could not do its own work (its token store, its output): an internal failure.
+    #[error("{0}")]
     Output(String),
+    /// An operating-system call conn needs failed (writing a file, starting its runtime):
+    /// an internal failure, with the system's reason as its cause.
+    #[error("{what}")]
+    Io {
+        /// What conn was doing: `cannot write report.json`.
+        what: String,
+        /// Why it could not.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl Error {
-    /// The exit code for this error.
-    pub fn exit_code(&self) -> u8 {
-        match self {
-            Error::Output(_) => exit::INTERNAL,
-            _ => exit::CONFIG,
+    /// An I/O failure while doing `what`.
+    pub fn io(what: impl Into<String>, source: std::io::Error) -> Error {
+        Error::Io {
+            what: what.into(),
+            source,
         }
     }
 
-    /// The message, one problem a line.
+    /// The message, one problem a line (without its causes: see [`Error::causes`]).
     pub fn render(&self) -> String {
-        match self {
-            Error::NoConfig { looked } => {
-                let mut s = String::from("no profiles file found; looked at:\n");
-                s.push_str("  --config PATH (not given)\n  $CONN_CONFIG (not set)\n");
-                for l in looked {
-                    s.push_str(&format!("  {l}\n"));
-                }
-                s.push_str("  help: start from the example: cp profiles.example.toml profiles.toml");
-                s
-            }
-            Error::ReadConfig { path, reason } => format!("cannot read {}: {reason}", path.display()),
-            Error::Config(c) => c.lines().join("\n"),
-            Error::UnknownProfile {
-                name,
-                file,
-                suggestion,
-                available,
-            } => {
-                let mut s = format!("no profile `{name}` in {}", file.display());
-                match suggestion {
-                    Some(x) => s.push_str(&format!("\n  help: did you mean `{x}`?")),
-                    None if available.is_empty() => s.push_str("\n  help: the file defines no profiles"),
-                    None => s.push_str(&format!("\n  help: profiles in the file: {}", available.join(", "))),
-                }
-                s
-            }
-            Error::Usage(m) | Error::Output(m) => m.clone(),
+        self.to_string()
+    }
+
+    /// The chain of causes below this error, outermost first.
+    pub fn causes(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut next = std::error::Error::source(self);
+        while let Some(e) = next {
+            out.push(e.to_string());
+            next = e.source();
         }
+        out
     }
 }
 
 impl From<ConfigError> for Error {
     fn from(e: ConfigError) -> Self {
-        Error::Config(e)
+        Error::Config(e.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_io_error_keeps_its_cause() {
+        let e = Error::io("cannot write out.json", std::io::Error::other("disk full"));
+        assert_eq!(e.to_string(), "cannot write out.json");
+        assert_eq!(e.causes(), vec!["disk full".to_string()]);
+        assert_eq!(crate::exit::of_error(&e), crate::exit::INTERNAL);
+    }
+
+    #[test]
+    fn a_usage_error_has_no_cause_and_exits_2() {
+        let e = Error::Usage("no answer given".into());
+        assert!(e.causes().is_empty());
+        assert_eq!(crate::exit::of_error(&e), crate::exit::CONFIG);
     }
 }

@@ -2,14 +2,17 @@
 //!
 //! Every failure found by a test has a [`Category`]; each category has exactly one exit code
 //! (the table in `spec/cli.md`). Several profiles aggregate to the code they share, or to
-//! [`INTERNAL`] (1) when their failures differ.
+//! [`MIXED`] (1) when their failures differ ([`of_run`]). An error that stops the run has
+//! its own code ([`of_error`]); a failure of conn itself exits [`INTERNAL`] (70).
 
 use serde::Serialize;
 
+use crate::error::Error;
+
 /// Every profile passed (warnings allowed unless `--strict`).
 pub const OK: u8 = 0;
-/// Several profiles failed for different reasons, or an internal error.
-pub const INTERNAL: u8 = 1;
+/// Several profiles failed for different reasons.
+pub const MIXED: u8 = 1;
 /// Usage or configuration error.
 pub const CONFIG: u8 = 2;
 /// DNS, refused, timeout, proxy failure.
@@ -24,6 +27,8 @@ pub const PERMISSION: u8 = 6;
 pub const ENDPOINT: u8 = 7;
 /// An interactive login is required.
 pub const INTERACTIVE: u8 = 8;
+/// conn itself failed (a bug, or output it could not write): `EX_SOFTWARE` of sysexits.h.
+pub const INTERNAL: u8 = 70;
 
 /// What kind of failure a profile ended in (`ok` when it passed or only warned).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
@@ -45,6 +50,8 @@ pub enum Category {
     Endpoint,
     /// A person must sign in first.
     Interactive,
+    /// conn itself failed while testing the profile (a bug).
+    Internal,
 }
 
 impl Category {
@@ -59,6 +66,7 @@ impl Category {
             Category::Permission => PERMISSION,
             Category::Endpoint => ENDPOINT,
             Category::Interactive => INTERACTIVE,
+            Category::Internal => INTERNAL,
         }
     }
 
@@ -73,13 +81,22 @@ impl Category {
             Category::Permission => "permission",
             Category::Endpoint => "endpoint",
             Category::Interactive => "interactive",
+            Category::Internal => "internal",
         }
     }
 }
 
+/// The exit code of an error that stopped conn before or while it ran.
+pub fn of_error(e: &Error) -> u8 {
+    match e {
+        Error::Config(_) | Error::Usage(_) => CONFIG,
+        Error::Output(_) | Error::Io { .. } => INTERNAL,
+    }
+}
+
 /// The exit code of a run: 0 when nothing failed, the shared category's code when all
-/// failures agree, else 1.
-pub fn aggregate(failed: impl IntoIterator<Item = Category>) -> u8 {
+/// failures agree, else [`MIXED`] (1).
+pub fn of_run(failed: impl IntoIterator<Item = Category>) -> u8 {
     let mut shared: Option<Category> = None;
     for c in failed {
         if c == Category::Ok {
@@ -88,7 +105,7 @@ pub fn aggregate(failed: impl IntoIterator<Item = Category>) -> u8 {
         match shared {
             None => shared = Some(c),
             Some(s) if s == c => {}
-            Some(_) => return INTERNAL,
+            Some(_) => return MIXED,
         }
     }
     shared.map_or(OK, Category::exit_code)
@@ -100,10 +117,12 @@ mod tests {
 
     #[test]
     fn aggregate_follows_the_spec() {
-        assert_eq!(aggregate([]), 0);
-        assert_eq!(aggregate([Category::Ok, Category::Ok]), 0);
-        assert_eq!(aggregate([Category::Tls, Category::Ok, Category::Tls]), 4);
-        assert_eq!(aggregate([Category::Tls, Category::Network]), 1);
-        assert_eq!(aggregate([Category::Interactive]), 8);
+        assert_eq!(of_run([]), 0);
+        assert_eq!(of_run([Category::Ok, Category::Ok]), 0);
+        assert_eq!(of_run([Category::Tls, Category::Ok, Category::Tls]), 4);
+        assert_eq!(of_run([Category::Tls, Category::Network]), 1);
+        assert_eq!(of_run([Category::Interactive]), 8);
+        assert_eq!(of_run([Category::Internal]), 70);
+        assert_eq!(of_run([Category::Internal, Category::Tls]), 1);
     }
 }

@@ -38,7 +38,7 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             term::error(&e);
-            e.exit_code()
+            exit::of_error(&e)
         }
     };
     ExitCode::from(code)

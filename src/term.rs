@@ -13,11 +13,11 @@ pub fn init(no_color: bool) {
     colored::control::set_override(on);
 }
 
-/// `conn: error: …`, one line per problem.
+/// `error: …`, one line per problem, then `  caused by: …` for each cause below it.
 pub fn error(e: &Error) {
     let label = "error:".red().bold();
     match e {
-        Error::Config(c) => {
+        Error::Config(crate::config::Error::Invalid(c)) => {
             for l in c.lines() {
                 eprintln!("{label} {l}");
             }
@@ -25,7 +25,12 @@ pub fn error(e: &Error) {
                 eprintln!("{} {} problems", "conn:".bold(), c.problems.len());
             }
         }
-        other => eprintln!("{label} {}", other.render()),
+        other => {
+            eprintln!("{label} {other}");
+            for cause in other.causes() {
+                eprintln!("  {} {cause}", "caused by:".dimmed());
+            }
+        }
     }
 }
 

@@ -130,7 +130,6 @@ impl Builder {
             auth: p.auth.kind().to_string(),
             status,
             category,
-            exit_code: category.exit_code(),
             summary,
             hints,
             duration_ms,
@@ -224,7 +223,12 @@ pub async fn test_profile(p: &Profile, http: &Http, opts: &Options) -> (ProfileR
             let pc = p.clone();
             tokio::task::spawn_blocking(move || resolve(&pc))
                 .await
-                .unwrap_or_else(|_| Err(Finding::new(Category::Config, "resolving secrets failed")))
+                .unwrap_or_else(|_| {
+                    Err(Finding::new(
+                        Category::Internal,
+                        "internal error: resolving secrets failed",
+                    ))
+                })
         }
     };
     let client = match resolved.and_then(|r| {
@@ -646,7 +650,7 @@ async fn refresh_login(
     let wait = timeout + Duration::from_secs(10);
     let _lock = tokio::task::spawn_blocking(move || st.lock(&k, wait))
         .await
-        .map_err(|_| Finding::new(Category::Config, "locking the token store failed"))?
+        .map_err(|_| Finding::new(Category::Internal, "internal error: locking the token store failed"))?
         .map_err(|e| Finding::new(Category::Config, e.0))?;
     let old = store.read(&key).ok_or_else(|| {
         Finding::new(Category::Interactive, "the stored login is gone")

@@ -17,7 +17,7 @@ pub fn run(g: &Global, a: &DemoArgs) -> Result<u8, Error> {
     let rt = super::test::runtime()?;
     let svc = rt
         .block_on(FakeService::start(World::default()))
-        .map_err(|e| Error::Output(format!("cannot start the demo service on 127.0.0.1: {e}")))?;
+        .map_err(|e| Error::io("cannot start the demo service on 127.0.0.1", e))?;
     let cfg = Config::from_text(
         Path::new("(demo profiles)"),
         crate::demo::profiles::toml(&svc.base_url()),

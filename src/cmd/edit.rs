@@ -42,7 +42,7 @@ pub fn run(g: &Global, a: &EditArgs) -> Result<u8, Error> {
     if let Ok(cfg) = Config::from_text(&path, original.clone())
         && !cfg.names().contains(&a.name.as_str())
     {
-        return Err(cfg.unknown_profile(&a.name));
+        return Err(cfg.unknown_profile(&a.name).into());
     }
     let dir = path
         .parent()
@@ -52,21 +52,21 @@ pub fn run(g: &Global, a: &EditArgs) -> Result<u8, Error> {
         .prefix(".conn-edit-")
         .suffix(".toml")
         .tempfile_in(dir)
-        .map_err(|e| Error::Output(format!("cannot make a copy to edit in {}: {e}", dir.display())))?;
+        .map_err(|e| Error::io(format!("cannot make a copy to edit in {}", dir.display()), e))?;
     std::fs::write(tmp.path(), &original)
-        .map_err(|e| Error::Output(format!("cannot write {}: {e}", tmp.path().display())))?;
+        .map_err(|e| Error::io(format!("cannot write {}", tmp.path().display()), e))?;
     let editor = editor();
     loop {
         open(&editor, tmp.path())?;
         let edited = std::fs::read_to_string(tmp.path())
-            .map_err(|e| Error::Output(format!("cannot read back {}: {e}", tmp.path().display())))?;
+            .map_err(|e| Error::io(format!("cannot read back {}", tmp.path().display()), e))?;
         if edited == original {
             eprintln!("no changes");
             return Ok(0);
         }
         let problems = match file::problems(&path, &edited) {
             Ok(p) => p,
-            Err(Error::Config(c)) => c.problems,
+            Err(Error::Config(crate::config::Error::Invalid(c))) => c.problems,
             Err(e) => return Err(e),
         };
         if problems.is_empty() {
@@ -74,7 +74,7 @@ pub fn run(g: &Global, a: &EditArgs) -> Result<u8, Error> {
             eprintln!("saved {}", path.display());
             return Ok(0);
         }
-        let err = Error::Config(ConfigError {
+        let err = Error::from(ConfigError {
             file: path.clone(),
             text: edited,
             problems,
@@ -86,7 +86,7 @@ pub fn run(g: &Global, a: &EditArgs) -> Result<u8, Error> {
         crate::term::error(&err);
         if !file::confirm("Edit again?", true) {
             eprintln!("{} is unchanged", path.display());
-            return Ok(err.exit_code());
+            return Ok(crate::exit::of_error(&err));
         }
     }
 }

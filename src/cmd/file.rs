@@ -17,10 +17,10 @@ use crate::error::{ConfigError, Error};
 pub fn target(g: &Global, may_create: bool) -> Result<PathBuf, Error> {
     match config::discover(g.config.as_deref()) {
         Ok(p) => Ok(p),
-        Err(Error::NoConfig { .. }) if may_create => dirs::config_dir()
+        Err(config::Error::NoConfig { .. }) if may_create => dirs::config_dir()
             .map(|d| d.join("conn").join("profiles.toml"))
             .ok_or_else(|| Error::Usage("no config directory: name the file with --config PATH".into())),
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -29,10 +29,10 @@ pub fn read(path: &Path, may_create: bool) -> Result<String, Error> {
     match std::fs::read_to_string(path) {
         Ok(t) => Ok(t),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && may_create => Ok(String::new()),
-        Err(e) => Err(Error::ReadConfig {
+        Err(e) => Err(Error::Config(config::Error::ReadConfig {
             path: path.to_path_buf(),
             reason: e.to_string(),
-        }),
+        })),
     }
 }
 
@@ -40,7 +40,7 @@ pub fn read(path: &Path, may_create: bool) -> Result<String, Error> {
 pub fn document(path: &Path, text: &str) -> Result<DocumentMut, Error> {
     match text.parse::<DocumentMut>() {
         Ok(d) => Ok(d),
-        Err(e) => Err(Error::Config(ConfigError {
+        Err(e) => Err(Error::from(ConfigError {
             file: path.to_path_buf(),
             text: text.to_string(),
             problems: vec![Problem {
@@ -65,7 +65,7 @@ pub fn check(path: &Path, text: &str) -> Result<(), Error> {
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(Error::Config(ConfigError {
+        Err(Error::from(ConfigError {
             file: path.to_path_buf(),
             text: text.to_string(),
             problems,

@@ -11,7 +11,7 @@ pub fn run() -> Result<u8, Error> {
     let mut buf = Vec::new();
     clap_mangen::Man::new(Cli::command())
         .render(&mut buf)
-        .map_err(|e| Error::Output(format!("cannot render the man page: {e}")))?;
+        .map_err(|e| Error::io("cannot render the man page", e))?;
     super::print(&String::from_utf8_lossy(&buf))?;
     Ok(0)
 }

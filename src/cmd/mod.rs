@@ -63,7 +63,7 @@ pub fn print(text: &str) -> Result<(), Error> {
     match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Error::Output(format!("cannot write to stdout: {e}"))),
+        Err(e) => Err(Error::io("cannot write to stdout", e)),
     }
 }
 
@@ -73,7 +73,7 @@ pub fn write_atomic(path: &std::path::Path, text: &str) -> Result<(), Error> {
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(std::path::Path::new("."));
-    let err = |e: std::io::Error| Error::Output(format!("cannot write {}: {e}", path.display()));
+    let err = |e: std::io::Error| Error::io(format!("cannot write {}", path.display()), e);
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
     tmp.write_all(text.as_bytes()).map_err(err)?;
     tmp.as_file().sync_all().map_err(err)?;
@@ -86,5 +86,5 @@ pub fn current_thread() -> Result<tokio::runtime::Runtime, Error> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| Error::Output(format!("cannot start: {e}")))
+        .map_err(|e| Error::io("cannot start", e))
 }

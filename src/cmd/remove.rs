@@ -13,7 +13,7 @@ pub fn run(g: &Global, a: &RemoveArgs) -> Result<u8, Error> {
     let text = file::read(&path, false)?;
     let cfg = Config::from_text(&path, text.clone())?;
     if !cfg.names().contains(&a.name.as_str()) {
-        return Err(cfg.unknown_profile(&a.name));
+        return Err(cfg.unknown_profile(&a.name).into());
     }
     let mut doc = file::document(&path, &text)?;
     if !a.yes {

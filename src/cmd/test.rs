@@ -40,7 +40,7 @@ pub fn selection(
             None => (spec.clone(), env.clone()),
         };
         if !cfg.names().contains(&n.as_str()) {
-            return Err(cfg.unknown_profile(&n));
+            return Err(cfg.unknown_profile(&n).into());
         }
         add(n, e);
     }
@@ -79,9 +79,9 @@ pub fn prepare(cfg: &Config, sel: Vec<(String, Option<String>)>) -> Vec<Item> {
         .collect()
 }
 
-fn broken(cfg: &Config, name: &str, env: Option<String>, e: Error) -> ProfileReport {
+fn broken(cfg: &Config, name: &str, env: Option<String>, e: crate::config::Error) -> ProfileReport {
     let (summary, hints) = match &e {
-        Error::Config(c) => {
+        crate::config::Error::Invalid(c) => {
             let n = c.problems.len();
             let first = c.problems.first().map(|p| {
                 let path = if p.path.is_empty() {
@@ -100,7 +100,7 @@ fn broken(cfg: &Config, name: &str, env: Option<String>, e: Error) -> ProfileRep
                 c.problems.iter().map(|p| render_problem(&c.file, &c.text, p)).collect(),
             )
         }
-        other => (other.render(), Vec::new()),
+        other => (other.to_string(), Vec::new()),
     };
     let _ = cfg;
     ProfileReport {
@@ -110,7 +110,6 @@ fn broken(cfg: &Config, name: &str, env: Option<String>, e: Error) -> ProfileRep
         auth: "unknown".into(),
         status: Status::Fail,
         category: Category::Config,
-        exit_code: Category::Config.exit_code(),
         summary: summary.clone(),
         hints,
         duration_ms: 0,
@@ -145,12 +144,21 @@ pub async fn run_all(
             Item::Broken(r) => handles.push(Err(r)),
             Item::Ready(p) => {
                 let (http, sem, opts, on_done) = (http.clone(), sem.clone(), opts.clone(), on_done.clone());
-                handles.push(Ok(tokio::spawn(async move {
-                    let _permit = sem.acquire_owned().await;
-                    let (r, tok) = check::test_profile(&p, &http, &opts).await;
-                    on_done(&r, tok.as_ref(), &p);
-                    r
-                })));
+                let who = (
+                    p.name.clone(),
+                    p.env.clone(),
+                    p.ty.as_str().to_string(),
+                    p.auth.kind().to_string(),
+                );
+                handles.push(Ok((
+                    who,
+                    tokio::spawn(async move {
+                        let _permit = sem.acquire_owned().await;
+                        let (r, tok) = check::test_profile(&p, &http, &opts).await;
+                        on_done(&r, tok.as_ref(), &p);
+                        r
+                    }),
+                )));
             }
         }
     }
@@ -158,24 +166,26 @@ pub async fn run_all(
     for h in handles {
         match h {
             Err(r) => out.push(*r),
-            Ok(j) => match j.await {
+            Ok((who, j)) => match j.await {
                 Ok(r) => out.push(r),
-                Err(e) => out.push(internal_failure(&e.to_string())),
+                Err(e) => out.push(internal_failure(who, &e.to_string())),
             },
         }
     }
     out
 }
 
-fn internal_failure(msg: &str) -> ProfileReport {
+/// A profile whose test stopped inside conn (a panic): that profile fails with category
+/// `internal` (exit 70); the others keep their verdicts.
+fn internal_failure(who: (String, Option<String>, String, String), msg: &str) -> ProfileReport {
+    let (profile, environment, ty, auth) = who;
     ProfileReport {
-        profile: "?".into(),
-        environment: None,
-        ty: "unknown".into(),
-        auth: "unknown".into(),
+        profile,
+        environment,
+        ty,
+        auth,
         status: Status::Fail,
-        category: Category::Endpoint,
-        exit_code: 1,
+        category: Category::Internal,
         summary: format!("internal error: {msg}"),
         hints: vec!["this is a bug in conn; please report it".into()],
         duration_ms: 0,
@@ -192,7 +202,7 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| Error::Output(format!("cannot start: {e}")))
+        .map_err(|e| Error::io("cannot start", e))
 }
 
 /// Render and emit a report; returns the run's exit code.
@@ -229,7 +239,7 @@ pub fn now_rfc3339() -> String {
 pub fn run(g: &Global, a: &TestArgs) -> Result<u8, Error> {
     let cfg = super::load(g)?;
     if !cfg.file_problems.is_empty() {
-        return Err(Error::Config(ConfigError {
+        return Err(Error::from(ConfigError {
             file: cfg.path.clone(),
             text: cfg.text.clone(),
             problems: cfg.file_problems.clone(),
@@ -305,5 +315,28 @@ fn offer_logins(g: &Global, items: &[Item], store: Option<&crate::store::Store>)
             timeout: None,
         };
         let _ = super::login::run(g, &args);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panicked_test_fails_its_own_profile_as_internal_and_the_run_exits_70() {
+        let who = (
+            "api".to_string(),
+            Some("prod".to_string()),
+            "rest".to_string(),
+            "api-key".to_string(),
+        );
+        let p = internal_failure(who, "task panicked");
+        assert_eq!((p.profile.as_str(), p.category), ("api", Category::Internal));
+        let r = Report::new(String::new(), 0, vec![p], false);
+        assert_eq!(r.exit_code, crate::exit::INTERNAL);
+        let json: serde_json::Value = serde_json::from_str(&report::json::render(&r)).unwrap();
+        assert_eq!(json["exit_code"], 70);
+        assert_eq!(json["profiles"][0]["category"], "internal");
+        assert_eq!(json["profiles"][0]["exit_code"], 70);
     }
 }

@@ -70,7 +70,7 @@ pub fn run(g: &Global, a: &ValidateArgs) -> Result<u8, Error> {
         ))?;
         return Ok(0);
     }
-    Err(Error::Config(ConfigError {
+    Err(Error::from(ConfigError {
         file: cfg.path.clone(),
         text: cfg.text.clone(),
         problems,

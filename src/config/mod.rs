@@ -7,6 +7,7 @@
 //! Secrets are not resolved here: they are resolved by the command that needs them.
 
 pub mod parse;
+pub mod problems;
 pub mod profile;
 pub mod tree;
 
@@ -17,11 +18,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-pub use parse::Problem;
+pub use problems::{ConfigError, Error, Problem, render_problem};
 pub use profile::*;
 use tree::{Table, Value};
-
-use crate::error::{ConfigError, Error};
 
 /// Where to look for the profiles file.
 pub fn discover(explicit: Option<&Path>) -> Result<PathBuf, Error> {
@@ -351,7 +350,7 @@ impl Config {
         problems.extend(r.problems);
         match p {
             Some(p) if problems.is_empty() => Ok(p),
-            _ => Err(Error::Config(ConfigError {
+            _ => Err(Error::Invalid(ConfigError {
                 file: self.path.clone(),
                 text: self.text.clone(),
                 problems,

@@ -11,22 +11,10 @@ use std::time::Duration;
 
 use url::Url;
 
+use super::problems::Problem;
 use super::profile::*;
 use super::tree::{Entry, Node, Table, Value};
 use crate::secret::{DEFAULT_COMMAND_TIMEOUT, Secret, Source};
-
-/// One thing wrong with the profiles file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    /// Where in the file, when known.
-    pub span: Option<Range<usize>>,
-    /// Key path, e.g. `profiles.billing.auth.client_secret`.
-    pub path: String,
-    /// What is wrong.
-    pub message: String,
-    /// What to do, when there is something specific to say.
-    pub help: Option<String>,
-}
 
 /// Problems found so far, and what reading needs to know about the file.
 pub struct Reader<'a> {

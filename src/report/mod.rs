@@ -140,10 +140,10 @@ pub struct ProfileReport {
     pub auth: String,
     /// Verdict.
     pub status: Status,
-    /// Failure kind (`ok` unless failed).
+    /// Failure kind (`ok` unless failed); serialized with its exit code beside it
+    /// (`"category": …, "exit_code": …`), which is never stored.
+    #[serde(flatten, serialize_with = "category_and_exit_code")]
     pub category: Category,
-    /// The category's exit code.
-    pub exit_code: u8,
     /// One line for people.
     pub summary: String,
     /// What to do; for a warned profile, the warnings.
@@ -169,6 +169,16 @@ impl ProfileReport {
             None => self.profile.clone(),
         }
     }
+}
+
+/// `"category": "tls", "exit_code": 4`: the code follows from the category, so it is
+/// written, not kept.
+fn category_and_exit_code<S: serde::Serializer>(c: &Category, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(2))?;
+    m.serialize_entry("category", c)?;
+    m.serialize_entry("exit_code", &c.exit_code())?;
+    m.end()
 }
 
 /// Counts of a run.
@@ -212,7 +222,6 @@ impl Report {
                 if p.status == Status::Warn {
                     p.status = Status::Fail;
                     p.category = p.warn_category.unwrap_or(Category::Config);
-                    p.exit_code = p.category.exit_code();
                     p.summary = format!("{} (warnings fail with --strict)", p.summary);
                 }
             }
@@ -228,8 +237,7 @@ impl Report {
                 _ => summary.failed += 1,
             }
         }
-        let exit_code =
-            crate::exit::aggregate(profiles.iter().filter(|p| p.status == Status::Fail).map(|p| p.category));
+        let exit_code = crate::exit::of_run(profiles.iter().filter(|p| p.status == Status::Fail).map(|p| p.category));
         Report {
             schema: SCHEMA,
             version: env!("CARGO_PKG_VERSION"),
