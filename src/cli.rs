@@ -68,7 +68,7 @@ pub enum Command {
     Profiles,
     /// Show a profile as resolved: defaults and environment applied, effective URLs, secret sources
     Show(ShowArgs),
-    /// Check the profiles file without network; every problem at once
+    /// Check the profiles file without network or secrets; every problem at once (--secrets: resolve them too)
     Validate(ValidateArgs),
     /// Run the tester against a built-in local service with healthy and broken profiles
     Demo(DemoArgs),
@@ -197,8 +197,11 @@ pub struct ShowArgs {
 /// `conn validate`.
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// Do not read secrets (no variables, files or commands are looked at)
+    /// Also resolve every secret (variables, files, commands), as a run would, e.g. in CI
     #[arg(long)]
+    pub secrets: bool,
+    /// Do not read secrets: the default (kept so that older scripts still work)
+    #[arg(long, hide = true, conflicts_with = "secrets")]
     pub no_secrets: bool,
 }
 

@@ -1,6 +1,7 @@
-//! `conn validate`: every problem in the profiles file at once, without network. Secrets
-//! are read (variables, files, commands) unless `--no-secrets`, so a missing one is found
-//! before a run needs it.
+//! `conn validate`: every problem in the profiles file at once, without network and without
+//! secrets, so that a fresh copy of the example validates on a new machine. With `--secrets`
+//! every secret source is also resolved (variables, files, commands), so that CI finds a
+//! missing one before a run needs it.
 
 use crate::check::plain_http_refusal;
 use crate::cli::{Global, ValidateArgs};
@@ -35,7 +36,7 @@ pub fn run(g: &Global, a: &ValidateArgs) -> Result<u8, Error> {
                     },
                 );
             }
-            if a.no_secrets {
+            if !a.secrets {
                 continue;
             }
             let prefix = if p.ty == crate::config::ProfileType::Rest {

@@ -100,13 +100,15 @@ fn unset_secret_variable_and_failing_command_are_named_never_their_values() {
     let s = Sandbox::with(&format!(
         "[profiles.h]\ntype = \"hypatos\"\nclient_id = \"id\"\nclient_secret = {{ env = \"HYP_SECRET_NOT_SET\" }}\n\n[profiles.r]\ntype = \"rest\"\nbase_url = \"https://r.example\"\n[profiles.r.auth]\ntype = \"basic\"\nusername = \"u\"\npassword = {{ command = [\"sh\", \"-c\", \"echo {SECRET} >&2; exit 3\"] }}\n"
     ));
-    let out = s.conn(&["validate"]);
+    let out = s.conn(&["validate", "--secrets"]);
     out.code(2)
         .stderr_has("profiles.h.client_secret: environment variable HYP_SECRET_NOT_SET is not set")
         .stderr_has("profiles.r.auth.password: secret command sh exited with status 3")
         .no_secrets(&[SECRET]);
-    // With --no-secrets nothing is read, and the file is fine.
+    // Without --secrets (the default, or the old --no-secrets) nothing is read, and the file
+    // is fine.
     s.conn(&["validate", "--no-secrets"]).code(0);
+    s.conn(&["validate"]).code(0);
 }
 
 #[test]
@@ -272,4 +274,15 @@ fn bad_profile_name() {
     s.conn(&["validate"])
         .code(2)
         .stderr_has("a profile name may hold only letters, digits");
+}
+
+#[test]
+fn the_readme_first_steps_validate_on_a_new_machine() {
+    // cp profiles.example.toml profiles.toml && conn validate: no secret variable is set.
+    let example = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles.example.toml")).unwrap();
+    let s = Sandbox::with(&example);
+    s.conn(&["validate"]).code(0).stdout_has("profiles valid");
+    // --secrets resolves every secret source, as CI wants: the example's variables are unset.
+    s.conn(&["validate", "--secrets"]).code(2).stderr_has("is not set");
+    s.conn(&["validate", "--secrets", "--no-secrets"]).code(2);
 }
