@@ -223,10 +223,7 @@ pub struct AddArgs {
     #[arg(long = "type", value_name = "TYPE", value_parser = ["hypatos", "hypergene", "rest"])]
     pub ty: Option<String>,
     /// Auth kind (rest: none, basic, api-key, oauth2-client-credentials, ...; hypergene: oauth2, basic)
-    #[arg(long, value_name = "KIND", value_parser = [
-        "none", "basic", "api-key", "oauth2-client-credentials", "oauth2-password",
-        "oauth2-authorization-code", "openid-connect", "oauth2",
-    ])]
+    #[arg(long, value_name = "KIND", value_parser = crate::config::auth_kind::ADD_NAMES)]
     pub auth: Option<String>,
     /// A setting, dotted keys allowed (e.g. auth.token_url=https://...); repeatable
     #[arg(long, value_name = "KEY=VALUE")]

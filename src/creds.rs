@@ -44,7 +44,7 @@ pub fn resolve(p: &Profile) -> Result<Resolved, Finding> {
             r.password = Some(password.resolve().map_err(|e| err("password", e))?);
         }
         Auth::ApiKey { key, .. } => r.key = Some(key.resolve().map_err(|e| err("API key", e))?),
-        _ => {}
+        Auth::None | Auth::ClientCredentials(_) | Auth::Interactive { .. } => {}
     }
     Ok(r)
 }

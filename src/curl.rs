@@ -134,11 +134,7 @@ pub fn script(p: &Profile) -> String {
         }
         Auth::ClientCredentials(c) | Auth::Password { client: c, .. } => {
             granted = c.scopes.clone();
-            let grant = if matches!(p.auth, Auth::Password { .. }) {
-                "password"
-            } else {
-                "client_credentials"
-            };
+            let grant = p.auth.auth_kind().grant().grant_type().unwrap_or_default();
             let id = vars.value("client_id", &c.client_id, false);
             let secret = c.client_secret.as_ref().map(|s| vars.value("client_secret", s, true));
             let mut cmd = vec![format!("ANSWER=$(curl -sS -i -X POST {}", sq(c.token_url.as_str()))];

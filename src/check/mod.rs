@@ -598,7 +598,9 @@ pub async fn test_profile(p: &Profile, http: &Http, opts: &Options) -> (ProfileR
                     key: creds.key.clone().expect("resolved"),
                     location: *location,
                 },
-                _ => probe::Credential::None,
+                (Auth::None | Auth::ClientCredentials(_) | Auth::Password { .. } | Auth::Interactive { .. }, None) => {
+                    probe::Credential::None
+                }
             };
             let ctx = probe::Context {
                 profile: p,

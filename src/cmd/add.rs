@@ -11,8 +11,7 @@ use crate::cli::{AddArgs, Global};
 use crate::config;
 use crate::error::Error;
 
-/// Keys that hold secrets: they must be references unless `--literal-secret`.
-pub const SECRET_KEYS: &[&str] = &["client_secret", "password", "key"];
+use crate::config::AuthKind;
 use crate::config::parse::{REST_AUTH_TYPES as REST_AUTH, TYPES};
 
 /// The keys a profile of this type and auth kind needs (as dotted paths in the profile).
@@ -21,26 +20,15 @@ pub fn required(ty: &str, auth: &str) -> Vec<&'static str> {
         ("hypatos", _) => vec!["client_id", "client_secret"],
         ("hypergene", "basic") => vec!["portfolio_id", "username", "password"],
         ("hypergene", _) => vec!["portfolio_id", "tenant_id", "client_id", "client_secret"],
-        (_, "basic") => vec!["base_url", "auth.username", "auth.password"],
-        (_, "api-key") => vec!["base_url", "auth.key"],
-        (_, "oauth2-client-credentials") => vec!["base_url", "auth.token_url", "auth.client_id", "auth.client_secret"],
-        (_, "oauth2-password") => vec![
-            "base_url",
-            "auth.token_url",
-            "auth.client_id",
-            "auth.username",
-            "auth.password",
-        ],
-        (_, "oauth2-authorization-code") => {
-            vec!["base_url", "auth.authorization_url", "auth.token_url", "auth.client_id"]
-        }
-        (_, "openid-connect") => vec!["base_url", "auth.issuer", "auth.client_id"],
-        _ => vec!["base_url"],
+        (_, auth) => AuthKind::from_name(auth)
+            .map_or(&["base_url"][..], AuthKind::questions)
+            .to_vec(),
     }
 }
 
 fn is_secret(key: &str) -> bool {
-    SECRET_KEYS.contains(&key.rsplit('.').next().unwrap_or(key))
+    let key = key.rsplit('.').next().unwrap_or(key);
+    AuthKind::ALL.iter().any(|k| k.secret_keys().contains(&key))
 }
 
 /// A `--set` value: `true`/`false` as booleans, `[…]`/`{…}` as TOML, whole numbers for

@@ -100,7 +100,7 @@ pub fn sources(p: &crate::config::Profile) -> Vec<(&'static str, &Source)> {
             v.push(("password", password));
         }
         Auth::ApiKey { key, .. } => v.push(("key", key)),
-        _ => {}
+        Auth::None | Auth::ClientCredentials(_) | Auth::Interactive { .. } => {}
     }
     v
 }

@@ -6,6 +6,7 @@
 //! it, `[defaults]` applied, and the result checked into a [`Profile`] ([`parse`]).
 //! Secrets are not resolved here: they are resolved by the command that needs them.
 
+pub mod auth_kind;
 pub mod parse;
 pub mod problems;
 pub mod profile;
@@ -18,6 +19,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+pub use auth_kind::AuthKind;
 pub use problems::{ConfigError, Error, Problem, render_problem};
 pub use profile::*;
 use tree::{Table, Value};

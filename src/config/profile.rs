@@ -182,17 +182,23 @@ pub enum Auth {
 }
 
 impl Auth {
+    /// The auth kind, whose table says its keys, secrets and grant.
+    pub fn auth_kind(&self) -> super::AuthKind {
+        use super::AuthKind as K;
+        match self {
+            Auth::None => K::None,
+            Auth::Basic { .. } => K::Basic,
+            Auth::ApiKey { .. } => K::ApiKey,
+            Auth::ClientCredentials(_) => K::ClientCredentials,
+            Auth::Password { .. } => K::Password,
+            Auth::Interactive { flow, .. } if flow.oidc => K::OpenIdConnect,
+            Auth::Interactive { .. } => K::AuthorizationCode,
+        }
+    }
+
     /// The auth kind's name in reports.
     pub fn kind(&self) -> &'static str {
-        match self {
-            Auth::None => "none",
-            Auth::Basic { .. } => "basic",
-            Auth::ApiKey { .. } => "api-key",
-            Auth::ClientCredentials(_) => "oauth2-client-credentials",
-            Auth::Password { .. } => "oauth2-password",
-            Auth::Interactive { flow, .. } if flow.oidc => "openid-connect",
-            Auth::Interactive { .. } => "oauth2-authorization-code",
-        }
+        self.auth_kind().name()
     }
 
     /// The OAuth client, for the kinds that have one.
@@ -200,7 +206,7 @@ impl Auth {
         match self {
             Auth::ClientCredentials(c) => Some(c),
             Auth::Password { client, .. } | Auth::Interactive { client, .. } => Some(client),
-            _ => None,
+            Auth::None | Auth::Basic { .. } | Auth::ApiKey { .. } => None,
         }
     }
 }

@@ -65,7 +65,9 @@ pub struct Endpoints {
 pub fn parts(p: &Profile) -> Option<(&OAuthClient, &Interactive)> {
     match &p.auth {
         Auth::Interactive { client, flow } => Some((client, flow)),
-        _ => None,
+        Auth::None | Auth::Basic { .. } | Auth::ApiKey { .. } | Auth::ClientCredentials(_) | Auth::Password { .. } => {
+            None
+        }
     }
 }
 

@@ -8,7 +8,8 @@
 
 use std::time::{Duration, Instant};
 
-use crate::config::{Auth, ClientAuth, OAuthClient, Profile, shown};
+use crate::config::auth_kind::Grant as AuthGrant;
+use crate::config::{ClientAuth, OAuthClient, Profile, shown};
 use crate::creds::Resolved;
 use crate::exit::Category;
 use crate::finding::Finding;
@@ -49,6 +50,16 @@ pub struct Failed {
     pub server_error: Option<ServerError>,
 }
 
+/// A failure of conn itself, before any request.
+fn internal(what: &str) -> Failed {
+    Failed {
+        finding: Finding::new(Category::Internal, format!("internal error: {what}")),
+        ms: 0,
+        status: None,
+        server_error: None,
+    }
+}
+
 /// Request a token. With `retry_until`, retry where safe until that instant.
 pub async fn obtain(
     http: &reqwest::Client,
@@ -60,12 +71,27 @@ pub async fn obtain(
     trace: &(dyn Fn(String) + Sync),
 ) -> Result<Got, Failed> {
     let client_id = creds.client_id.clone().unwrap_or_default();
-    let grant = || match &p.auth {
-        Auth::Password { .. } => Grant::Password {
-            username: creds.username.as_deref().unwrap_or(""),
-            password: creds.password.as_ref().expect("resolved with the profile"),
+    let kind = p.auth.auth_kind();
+    let password = match kind.grant() {
+        AuthGrant::ClientCredentials => None,
+        AuthGrant::Password => match creds.password.as_ref() {
+            Some(pw) => Some(pw),
+            None => return Err(internal("the password was not resolved with the profile")),
         },
-        _ => Grant::ClientCredentials,
+        // Those kinds never come here: they have no token of their own to ask for.
+        AuthGrant::NoToken | AuthGrant::AuthorizationCode => {
+            return Err(internal(&format!(
+                "{} has no grant to request a token with",
+                kind.name()
+            )));
+        }
+    };
+    let grant = || match password {
+        Some(password) => Grant::Password {
+            username: creds.username.as_deref().unwrap_or(""),
+            password,
+        },
+        None => Grant::ClientCredentials,
     };
     let mut attempt = 0;
     loop {

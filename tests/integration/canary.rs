@@ -431,8 +431,7 @@ fn no_flag_takes_a_secret_on_the_command_line() {
         ] {
             // Whole flags only: `validate --secrets` is a switch that takes no value.
             let whole = out.stdout.match_indices(flag).any(|(i, _)| {
-                !out.stdout[i + flag.len()..]
-                    .starts_with(|c: char| c.is_ascii_alphanumeric() || c == '-')
+                !out.stdout[i + flag.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '-')
             });
             assert!(!whole, "conn {cmd} has {flag}:\n{}", out.stdout);
         }

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use url::Url;
 
+use super::auth_kind::{AuthKind, Grant};
 use super::problems::Problem;
 use super::profile::*;
 use super::tree::{Entry, Node, Table, Value};
@@ -42,15 +43,7 @@ const COMMON_KEYS: &[&str] = &["type", "description", "tags", "environments"];
 /// The profile types.
 pub const TYPES: &[&str] = &["hypatos", "hypergene", "rest"];
 /// The `auth.type` values of a `rest` profile.
-pub const REST_AUTH_TYPES: &[&str] = &[
-    "none",
-    "basic",
-    "api-key",
-    "oauth2-client-credentials",
-    "oauth2-password",
-    "oauth2-authorization-code",
-    "openid-connect",
-];
+pub const REST_AUTH_TYPES: &[&str] = &super::auth_kind::NAMES;
 
 /// Documented Hypatos API base (EU).
 pub const HYPATOS_ENDPOINT: &str = "https://api.cloud.hypatos.ai/v2";
@@ -963,44 +956,10 @@ impl Reader<'_> {
                 s
             }
         };
-        let why = format!(" (auth.type = \"{kind}\")");
-        let context = format!(" for auth.type = \"{kind}\"");
-        let oauth_keys = [
-            "token_url",
-            "client_id",
-            "client_secret",
-            "scopes",
-            "scope",
-            "client_auth",
-            "token_params",
-        ];
-        let interactive_keys = [
-            "extra_params",
-            "login_hint",
-            "private_session",
-            "display_name",
-            "redirect_port",
-        ];
-        let own: Vec<&str> = match kind.as_str() {
-            "none" => vec![],
-            "basic" => vec!["username", "password"],
-            "api-key" => vec!["key", "name", "in"],
-            "oauth2-client-credentials" => oauth_keys.to_vec(),
-            "oauth2-password" => oauth_keys.iter().chain(&["username", "password"]).copied().collect(),
-            "oauth2-authorization-code" => oauth_keys
-                .iter()
-                .chain(&interactive_keys)
-                .chain(&["authorization_url", "pkce"])
-                .copied()
-                .collect(),
-            _ => oauth_keys
-                .iter()
-                .chain(&interactive_keys)
-                .chain(&["issuer", "authorization_url"])
-                .copied()
-                .collect(),
-        };
-        let allowed: Vec<&str> = std::iter::once("type").chain(own).collect();
+        let kind = AuthKind::from_name(&kind)?;
+        let why = format!(" (auth.type = \"{}\")", kind.name());
+        let context = format!(" for auth.type = \"{}\"", kind.name());
+        let allowed: Vec<&str> = std::iter::once("type").chain(kind.keys()).collect();
         self.unknown_keys(obj, &allowed, &context);
         let required = |r: &mut Self, keys: &[&str]| {
             for k in keys {
@@ -1009,10 +968,10 @@ impl Reader<'_> {
                 }
             }
         };
-        match kind.as_str() {
-            "none" => Some(Auth::None),
-            "basic" => {
-                required(self, &["username", "password"]);
+        match kind {
+            AuthKind::None => Some(Auth::None),
+            AuthKind::Basic => {
+                required(self, kind.required_credentials());
                 let username = self.source(obj, "username", false);
                 let password = self.source(obj, "password", true);
                 Some(Auth::Basic {
@@ -1020,8 +979,8 @@ impl Reader<'_> {
                     password: password?,
                 })
             }
-            "api-key" => {
-                required(self, &["key"]);
+            AuthKind::ApiKey => {
+                required(self, kind.required_credentials());
                 let key = self.source(obj, "key", true);
                 let name = self.nonempty(obj, "name").unwrap_or_else(|| "X-API-Key".into());
                 let location = match self.string(obj, "in") {
@@ -1053,13 +1012,13 @@ impl Reader<'_> {
                     location,
                 })
             }
-            "oauth2-client-credentials" | "oauth2-password" => {
+            AuthKind::ClientCredentials | AuthKind::Password => {
                 required(self, &["token_url"]);
                 let token_url = self.url(obj, "token_url");
-                let password_grant = kind == "oauth2-password";
+                let password_grant = kind.grant() == Grant::Password;
                 let client = self.oauth_client(obj, token_url, ClientAuth::Basic, !password_grant, &why);
                 if password_grant {
-                    required(self, &["username", "password"]);
+                    required(self, kind.required_credentials());
                     let username = self.source(obj, "username", false);
                     let password = self.source(obj, "password", true);
                     Some(Auth::Password {
@@ -1071,8 +1030,8 @@ impl Reader<'_> {
                     Some(Auth::ClientCredentials(client?))
                 }
             }
-            _ => {
-                let oidc = kind == "openid-connect";
+            AuthKind::AuthorizationCode | AuthKind::OpenIdConnect => {
+                let oidc = kind == AuthKind::OpenIdConnect;
                 let issuer = if oidc { self.url(obj, "issuer") } else { None };
                 let has_issuer = oidc && obj.get("issuer").is_some();
                 if !has_issuer {
