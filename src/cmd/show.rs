@@ -123,7 +123,10 @@ pub fn lines(p: &Profile) -> Vec<(String, String)> {
                     add(&format!("extra_params.{k}"), val.clone());
                 }
                 if flow.private_session {
-                    add("private_session", "yes: always asks to sign in (prompt=login)".into());
+                    add(
+                        "private_session",
+                        "yes: every sign-in asks for the account again (login added to prompt); its tokens are stored and used like any login's".into(),
+                    );
                 }
             }
         }

@@ -121,7 +121,8 @@ pub struct Interactive {
     pub extra_params: Vec<(String, String)>,
     /// Pre-fills the user's email on the login page.
     pub login_hint: Option<String>,
-    /// Never reuse a stored login; always `prompt=login`.
+    /// The sign-in never rides on the browser's session at the provider (`login` is added to
+    /// `prompt`); its tokens are stored and used like any login's.
     pub private_session: bool,
     /// Shown in prompts.
     pub display_name: Option<String>,

@@ -170,14 +170,39 @@ pub fn authorization_url(e: &Endpoints, c: &OAuthClient, f: &Interactive, r: &Au
         {
             q.append_pair("login_hint", h);
         }
-        if f.private_session && !extra("prompt") {
-            q.append_pair("prompt", "login");
+        let prompt = prompt(f);
+        if let Some(p) = &prompt {
+            q.append_pair("prompt", p);
         }
         for (k, v) in &f.extra_params {
-            q.append_pair(k, v);
+            if !(k == "prompt" && prompt.is_some()) {
+                q.append_pair(k, v);
+            }
         }
     }
     u
+}
+
+/// The `prompt` to send when conn decides it: with `private_session`, `login` is added to
+/// the space-separated list in `extra_params` (OIDC Core §3.1.2.1), so the sign-in never rides
+/// on the browser's session at the provider. `none` is dropped then, as it cannot be combined
+/// with `login`. `None`: `extra_params` carries `prompt` as written, or there is none.
+fn prompt(f: &Interactive) -> Option<String> {
+    if !f.private_session {
+        return None;
+    }
+    let given = f
+        .extra_params
+        .iter()
+        .filter(|(k, _)| k == "prompt")
+        .map(|(_, v)| v.as_str());
+    let mut words = vec!["login"];
+    for w in given.flat_map(str::split_whitespace) {
+        if w != "none" && !words.contains(&w) {
+            words.push(w);
+        }
+    }
+    Some(words.join(" "))
 }
 
 /// What a person needs to hear during a login (stderr).
@@ -479,4 +504,84 @@ pub async fn refresh(
         e.refresh_token = old.refresh_token.clone();
     }
     Ok((e, rotated))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flow(private_session: bool, extra: &[(&str, &str)]) -> Interactive {
+        Interactive {
+            issuer: None,
+            authorization_url: None,
+            pkce: true,
+            extra_params: extra.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            login_hint: None,
+            private_session,
+            display_name: None,
+            redirect_port: None,
+            oidc: false,
+        }
+    }
+
+    #[test]
+    fn private_session_adds_login_to_the_prompt() {
+        type Case<'a> = (bool, &'a [(&'a str, &'a str)], Option<&'a str>);
+        let cases: &[Case] = &[
+            (false, &[], None),
+            (false, &[("prompt", "consent")], None),
+            (true, &[], Some("login")),
+            (true, &[("prompt", "consent")], Some("login consent")),
+            (
+                true,
+                &[("prompt", "consent  select_account")],
+                Some("login consent select_account"),
+            ),
+            (true, &[("prompt", "login")], Some("login")),
+            (true, &[("prompt", "none")], Some("login")),
+            (true, &[("audience", "x")], Some("login")),
+        ];
+        for (private, extra, want) in cases {
+            assert_eq!(prompt(&flow(*private, extra)).as_deref(), *want, "{private} {extra:?}");
+        }
+    }
+
+    #[test]
+    fn the_authorization_url_carries_one_merged_prompt() {
+        let e = Endpoints {
+            authorization: Url::parse("https://idp.example/auth").unwrap(),
+            token: Url::parse("https://idp.example/token").unwrap(),
+            device: None,
+            jwks: None,
+            issuer: None,
+            iss_parameter: false,
+        };
+        let c = OAuthClient {
+            token_url: e.token.clone(),
+            client_id: crate::secret::Source::Literal(Secret::new("app".to_string())),
+            client_secret: None,
+            scopes: vec![],
+            client_auth: crate::config::ClientAuth::Basic,
+            token_params: vec![],
+        };
+        let r = AuthRequest {
+            client_id: "app",
+            redirect_uri: "http://127.0.0.1:1/callback",
+            state: "s",
+            challenge: None,
+            nonce: None,
+        };
+        let prompts = |f: &Interactive| -> Vec<String> {
+            authorization_url(&e, &c, f, &r)
+                .query_pairs()
+                .filter(|(k, _)| k == "prompt")
+                .map(|(_, v)| v.into_owned())
+                .collect()
+        };
+        let extra = [("prompt", "consent"), ("audience", "api")];
+        assert_eq!(prompts(&flow(true, &extra)), ["login consent"]);
+        assert_eq!(prompts(&flow(false, &extra)), ["consent"]);
+        let u = authorization_url(&e, &c, &flow(true, &extra), &r);
+        assert!(u.query_pairs().any(|(k, v)| k == "audience" && v == "api"), "{u}");
+    }
 }
