@@ -314,8 +314,8 @@ pub async fn test_profile(p: &Profile, http: &Http, opts: &Options) -> (ProfileR
             continue;
         }
         seen.push(o.clone());
-        let proxy = crate::net::proxy_for(u, &net);
-        checks.push(http.preflights.check(&o, &net, &client.tls, proxy.as_ref()).await);
+        let route = http.route(u, &net);
+        checks.push(http.preflights.check(&o, &net, &client.tls, &route).await);
     }
     let join_details = |v: Vec<String>| v.join("; ");
     let sum = |f: &dyn Fn(&crate::net::preflight::OriginCheck) -> Option<u64>| {
