@@ -112,9 +112,10 @@ pub fn forms(s: &str) -> Vec<String> {
     let all = percent_all(s);
     v.push(lower_hex(&all));
     v.push(all);
-    let json = serde_json::Value::from(s).to_string();
-    v.push(json[1..json.len() - 1].to_string());
-    v.push(json[1..json.len() - 1].replace('/', "\\/"));
+    // JSON escapes of `\`, `"` and `/` (a secret never holds a line break or NUL).
+    let json = s.replace('\\', "\\\\").replace('"', "\\\"");
+    v.push(json.replace('/', "\\/"));
+    v.push(json);
     let html = html_escaped(s);
     v.push(html.clone());
     v.push(html.replace("&#x27;", "&#39;"));
