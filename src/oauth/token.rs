@@ -321,7 +321,7 @@ fn traced_body(bytes: &[u8]) -> String {
 fn strip_userinfo(location: &str) -> String {
     match Url::parse(location) {
         Ok(u) => shown(&u),
-        Err(_) => location.to_string(),
+        Err(_) => crate::redact::url::shown_text(location),
     }
 }
 

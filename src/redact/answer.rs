@@ -198,6 +198,28 @@ mod tests {
         assert_eq!(super::super::redact("got form+value-2"), "got ********");
     }
 
+    proptest::proptest! {
+        #[test]
+        fn a_credential_at_any_depth_never_shows(
+            value in "[ -)+-~é]{4,24}",
+            key in proptest::sample::select(vec!["access_token", "refreshToken", "ID_TOKEN", "client_secret", "password", "assertion", "api-key"]),
+            depth in 0usize..4,
+            in_array in proptest::bool::ANY,
+        ) {
+            let mut doc = serde_json::json!({ key: value.clone(), "token_type": "Bearer" });
+            if in_array {
+                doc = serde_json::json!([1, doc]);
+            }
+            for _ in 0..depth {
+                doc = serde_json::json!({ "data": doc, "n": 1 });
+            }
+            let shown = traced(doc.to_string().as_bytes());
+            proptest::prop_assert!(!shown.contains(&value), "{shown}");
+            let json = serde_json::Value::from(value.clone()).to_string();
+            proptest::prop_assert!(!shown.contains(&json[1..json.len() - 1]), "{shown}");
+        }
+    }
+
     #[test]
     fn a_request_body_is_masked_by_field() {
         assert_eq!(

@@ -244,6 +244,20 @@ mod tests {
         assert_eq!(mask("é secret+1 ü", b"secret 1").unwrap(), "é ******** ü");
     }
 
+    proptest::proptest! {
+        #[test]
+        fn never_panics_and_leaves_no_plain_copy(
+            before in "[ -~éü%&\\\\+]{0,40}",
+            after in "[ -~éü%&\\\\+]{0,40}",
+            secret in "[ -)+-~é]{1,16}",
+        ) {
+            let text = format!("{before}{secret}{after}");
+            let masked = mask(&text, secret.as_bytes()).unwrap_or(text);
+            proptest::prop_assert!(!masked.contains(&secret), "{masked}");
+            let _ = mask(&before, after.as_bytes());
+        }
+    }
+
     #[test]
     fn a_long_text_is_scanned_quickly() {
         // Escapes everywhere, and a secret whose every prefix matches: still one pass.
