@@ -48,6 +48,19 @@ fn dq(s: &str) -> String {
     o
 }
 
+/// `text` as a shell variable name: letters and digits in upper case, `_` for the rest.
+pub fn var_name(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
 fn is_var_name(s: &str) -> bool {
     let mut cs = s.chars();
     matches!(cs.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
@@ -82,6 +95,35 @@ impl Vars {
         }
         format!("${{{name}}}")
     }
+}
+
+/// A URL as one sh word. The value of a credential query parameter (`?code=…`,
+/// `?api_key=…`) comes from a variable named after `what` and the parameter, with a note
+/// saying what to set it to; a URL without one is quoted as it is.
+fn url_word(vars: &mut Vars, url: &url::Url, what: &str) -> String {
+    use crate::redact::url::Part;
+    let parts = crate::redact::url::parts(url);
+    if parts.iter().all(|p| matches!(p, Part::Text(_))) {
+        return sq(url.as_str());
+    }
+    let mut word = String::from("\"");
+    for p in parts {
+        match p {
+            Part::Text(t) => word.push_str(&dq(&t)),
+            Part::Secret(key) => {
+                let name = var_name(&format!("CONN_{what}_{key}"));
+                let note = format!(
+                    "#   {name}: a secret query value of {what} in the profiles file, as written there (percent-encoded)"
+                );
+                if !vars.notes.contains(&note) {
+                    vars.notes.push(note);
+                }
+                word.push_str(&format!("${{{name}}}"));
+            }
+        }
+    }
+    word.push('"');
+    word
 }
 
 /// curl options for the profile's connection settings.
@@ -141,7 +183,8 @@ pub fn script(p: &Profile) -> String {
             };
             let id = vars.value("client_id", &c.client_id, false);
             let secret = c.client_secret.as_ref().map(|s| vars.value("client_secret", s, true));
-            let mut cmd = vec![format!("ANSWER=$(curl -sS -i -X POST {}", sq(c.token_url.as_str()))];
+            let url = url_word(&mut vars, &c.token_url, "token_url");
+            let mut cmd = vec![format!("ANSWER=$(curl -sS -i -X POST {url}")];
             cmd.extend(net.iter().cloned());
             cmd.push("-H 'Accept: application/json'".into());
             cmd.push(format!("--data-urlencode {}", sq(&format!("grant_type={grant}"))));
@@ -201,7 +244,8 @@ pub fn script(p: &Profile) -> String {
     match probe::choose(p, Some(&granted), false) {
         Ok(r) => {
             body.push(format!("# {n}. The probe call."));
-            let mut cmd = vec![format!("curl -sS -i -X {} {}", r.method, sq(r.url.as_str()))];
+            let url = url_word(&mut vars, &r.url, "probe");
+            let mut cmd = vec![format!("curl -sS -i -X {} {url}", r.method)];
             cmd.extend(net.iter().cloned());
             cmd.push("-H 'Accept: application/json, */*;q=0.5'".into());
             cmd.extend(probe_auth);
@@ -217,7 +261,7 @@ pub fn script(p: &Profile) -> String {
                 body.push(format!(
                     "#    With {} granted, conn would call:\n#    curl -sS -i {} -H \"Authorization: Bearer $TOKEN\"",
                     probe::HYPATOS_PROBES[0].0,
-                    sq(url.as_str())
+                    sq(&crate::config::shown(&url))
                 ));
             }
         }

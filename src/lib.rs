@@ -21,6 +21,7 @@ pub mod login;
 pub mod net;
 pub mod oauth;
 pub mod progress;
+pub mod redact;
 pub mod report;
 pub mod secret;
 pub mod store;

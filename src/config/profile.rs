@@ -341,13 +341,8 @@ pub fn is_loopback(url: &Url) -> bool {
     }
 }
 
-/// A URL as it may be shown: user and password removed.
-pub fn shown(url: &Url) -> String {
-    let mut u = url.clone();
-    let _ = u.set_username("");
-    let _ = u.set_password(None);
-    u.to_string()
-}
+/// A URL as it may be shown: a password and credential query values masked.
+pub use crate::redact::url::shown;
 
 #[cfg(test)]
 mod tests {
@@ -370,6 +365,6 @@ mod tests {
         assert!(is_loopback(&Url::parse("http://[::1]/").unwrap()));
         assert!(is_loopback(&Url::parse("http://localhost/").unwrap()));
         assert!(!is_loopback(&Url::parse("http://10.0.0.1/").unwrap()));
-        assert_eq!(shown(&Url::parse("https://u:p@h/x").unwrap()), "https://h/x");
+        assert_eq!(shown(&Url::parse("https://u:p@h/x").unwrap()), "https://u:********@h/x");
     }
 }

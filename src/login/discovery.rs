@@ -52,14 +52,18 @@ pub async fn discover(
     if a.status != 200 {
         return Err(Finding::new(
             Category::Endpoint,
-            format!("the provider's OpenID configuration at {u} answered {}", a.status),
+            format!(
+                "the provider's OpenID configuration at {} answered {}",
+                crate::config::shown(&u),
+                a.status
+            ),
         )
         .hint("check issuer: discovery reads {issuer}/.well-known/openid-configuration"));
     }
     let v: Value = serde_json::from_slice(&a.body.bytes).map_err(|_| {
         Finding::new(
             Category::Endpoint,
-            format!("the OpenID configuration at {u} is not JSON"),
+            format!("the OpenID configuration at {} is not JSON", crate::config::shown(&u)),
         )
     })?;
     parse(&v, issuer, pkce)

@@ -11,6 +11,7 @@ mod login;
 mod manage;
 mod oidc;
 mod sec_login_route;
+mod sec_redaction;
 mod tls;
 mod tls_mtls;
 mod token;
