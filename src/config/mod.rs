@@ -7,6 +7,7 @@
 //! Secrets are not resolved here: they are resolved by the command that needs them.
 
 pub mod parse;
+pub mod problems;
 pub mod profile;
 pub mod tree;
 
@@ -372,13 +373,13 @@ impl Config {
 
     /// Every problem in the file: each profile as written and in each of its environments.
     pub fn validate(&self) -> Vec<Problem> {
-        let mut all = self.file_problems.clone();
+        let mut all = problems::ProblemSet::from(self.file_problems.clone());
         for name in self.names() {
             let mut r = self.reader();
             self.build(&mut r, name, None);
             let base = r.problems;
             for p in &base {
-                push_unique(&mut all, p.clone());
+                all.push(p.clone());
             }
             for env in self.environments(name) {
                 let mut r = self.reader();
@@ -386,12 +387,12 @@ impl Config {
                 for p in r.problems {
                     // The same problem seen through an environment is reported once.
                     if !base.iter().any(|b| b.span == p.span && b.message == p.message) {
-                        push_unique(&mut all, p);
+                        all.push(p);
                     }
                 }
             }
         }
-        all
+        all.into_vec()
     }
 
     /// Build every profile that is valid (used by `--all`, `--tag` and listings).
@@ -399,12 +400,6 @@ impl Config {
         let mut r = self.reader();
         let p = self.build(&mut r, name, env);
         (p, r.problems)
-    }
-}
-
-fn push_unique(all: &mut Vec<Problem>, p: Problem) {
-    if !all.contains(&p) {
-        all.push(p);
     }
 }
 

@@ -16,7 +16,7 @@ use super::tree::{Entry, Node, Table, Value};
 use crate::secret::{DEFAULT_COMMAND_TIMEOUT, Secret, Source};
 
 /// One thing wrong with the profiles file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Problem {
     /// Where in the file, when known.
     pub span: Option<Range<usize>>,
