@@ -23,6 +23,7 @@ pub mod oauth;
 pub mod progress;
 pub mod report;
 pub mod secret;
+pub mod secret_command;
 pub mod store;
 pub mod term;
 
