@@ -14,6 +14,7 @@ pub mod config;
 pub mod creds;
 pub mod curl;
 pub mod demo;
+pub mod duration;
 pub mod error;
 pub mod exit;
 pub mod finding;

@@ -72,21 +72,7 @@ impl Config {
     /// Read and parse a profiles file. Syntax errors fail here; everything else is found when
     /// a profile is selected or validated.
     pub fn load(path: &Path) -> Result<Config, Error> {
-        let text = match std::fs::read(path) {
-            Ok(bytes) => String::from_utf8(bytes)
-                .map_err(|_| ConfigError::single(path, String::new(), "the file is not valid UTF-8"))?,
-            Err(e) => {
-                return Err(Error::ReadConfig {
-                    path: path.to_path_buf(),
-                    reason: match e.kind() {
-                        std::io::ErrorKind::NotFound => "no such file".into(),
-                        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-                        std::io::ErrorKind::IsADirectory => "it is a directory".into(),
-                        _ => e.to_string(),
-                    },
-                });
-            }
-        };
+        let text = read_capped(path)?;
         Config::from_text(path, text)
     }
 
@@ -401,6 +387,38 @@ impl Config {
         let p = self.build(&mut r, name, env);
         (p, r.problems)
     }
+}
+
+/// The largest profiles file conn reads: far beyond any real one (thousands of profiles fit
+/// in a few MiB), small enough that `--config /dev/zero` or a runaway generator is refused
+/// at once instead of filling memory.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// The profiles file's text, read at most [`MAX_FILE_BYTES`] (+1 to tell it is larger), so
+/// that devices and pipes that never end are refused too.
+pub fn read_capped(path: &Path) -> Result<String, Error> {
+    use std::io::Read;
+    let unreadable = |e: std::io::Error| Error::ReadConfig {
+        path: path.to_path_buf(),
+        reason: match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file".into(),
+            std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+            std::io::ErrorKind::IsADirectory => "it is a directory".into(),
+            _ => e.to_string(),
+        },
+    };
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(Error::ReadConfig {
+            path: path.to_path_buf(),
+            reason: format!("the file is larger than {} MiB", MAX_FILE_BYTES / (1024 * 1024)),
+        });
+    }
+    String::from_utf8(bytes).map_err(|_| ConfigError::single(path, String::new(), "the file is not valid UTF-8"))
 }
 
 /// Letters, digits, `-`, `_`, `.`.
