@@ -197,6 +197,7 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
 
 /// Render and emit a report; returns the run's exit code.
 pub fn emit(r: &Report, format: Format, output: Option<&std::path::Path>, quiet: bool) -> Result<u8, Error> {
+    let r = &report::safe::cleaned(r);
     let text = match format {
         Format::Human => report::human::render(r, report::human::Style { quiet }),
         Format::Json => report::json::render(r),

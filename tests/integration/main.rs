@@ -10,6 +10,7 @@ mod hardening;
 mod login;
 mod manage;
 mod oidc;
+mod sec_inputs;
 mod tls;
 mod tls_mtls;
 mod token;
