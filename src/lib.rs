@@ -14,6 +14,7 @@ pub mod config;
 pub mod creds;
 pub mod curl;
 pub mod demo;
+pub mod duration;
 pub mod error;
 pub mod exit;
 pub mod finding;
@@ -24,6 +25,7 @@ pub mod progress;
 pub mod redact;
 pub mod report;
 pub mod secret;
+pub mod secret_command;
 pub mod store;
 pub mod term;
 

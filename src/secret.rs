@@ -9,8 +9,7 @@
 
 use std::io::Read;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
@@ -172,45 +171,8 @@ fn read_file(path: &PathBuf) -> Result<String, ResolveError> {
 }
 
 fn run_command(argv: &[String], timeout: Duration) -> Result<String, ResolveError> {
-    let program = argv
-        .first()
-        .ok_or_else(|| ResolveError("secret command is empty".into()))?;
-    let mut child = Command::new(program)
-        .args(&argv[1..])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        // Its error output may quote the secret: never captured, never shown.
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| ResolveError(format!("cannot run secret command {program}: {}", io_reason(&e))))?;
-    let mut stdout = child.stdout.take().expect("stdout is piped");
-    let reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let r = (&mut stdout).take(MAX_SECRET_BYTES as u64 + 1).read_to_end(&mut buf);
-        // Drain the rest so the program does not block on a full pipe.
-        let _ = std::io::copy(&mut stdout, &mut std::io::sink());
-        r.map(|_| buf)
-    });
-    let started = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if started.elapsed() >= timeout => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(ResolveError(format!(
-                    "secret command {program} did not finish within {}",
-                    humantime::format_duration(timeout)
-                )));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-            Err(e) => return Err(ResolveError(format!("secret command {program}: {}", io_reason(&e)))),
-        }
-    };
-    let out = reader
-        .join()
-        .map_err(|_| ResolveError(format!("secret command {program}: output could not be read")))?
-        .map_err(|e| ResolveError(format!("secret command {program}: {}", io_reason(&e))))?;
+    let crate::secret_command::Output { status, stdout: out } = crate::secret_command::run(argv, timeout)?;
+    let program = argv.first().map_or("", String::as_str);
     if !status.success() {
         let how = status.code().map_or("was killed by a signal".to_string(), |c| {
             format!("exited with status {c}")
@@ -238,7 +200,7 @@ fn trim_one_newline(mut s: String) -> String {
     s
 }
 
-fn io_reason(e: &std::io::Error) -> String {
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "not found".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),

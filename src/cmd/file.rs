@@ -26,14 +26,10 @@ pub fn target(g: &Global, may_create: bool) -> Result<PathBuf, Error> {
 
 /// The file's text ("" when it does not exist yet and `may_create`).
 pub fn read(path: &Path, may_create: bool) -> Result<String, Error> {
-    match std::fs::read_to_string(path) {
-        Ok(t) => Ok(t),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && may_create => Ok(String::new()),
-        Err(e) => Err(Error::ReadConfig {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        }),
+    if may_create && matches!(std::fs::metadata(path), Err(e) if e.kind() == std::io::ErrorKind::NotFound) {
+        return Ok(String::new());
     }
+    config::read_capped(path)
 }
 
 /// Parse for editing; a syntax error is reported like every other configuration problem.

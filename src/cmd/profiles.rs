@@ -45,6 +45,12 @@ pub fn run(g: &Global) -> Result<u8, Error> {
         crate::term::warn(&format!("{} defines no profiles", cfg.path.display()));
         return Ok(0);
     }
+    // Every cell may hold text from the file: no escape reaches the terminal.
+    for r in rows.iter_mut() {
+        for c in r.iter_mut() {
+            *c = crate::finding::safe(c);
+        }
+    }
     let widths: Vec<usize> = (0..6)
         .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
         .collect();

@@ -2,7 +2,7 @@
 //! still good, else fresh (one request for many processes started at once). Only the token
 //! goes to stdout; everything else goes to stderr.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::Engine;
 
@@ -94,7 +94,7 @@ pub fn run(g: &Global, a: &TokenArgs) -> Result<u8, Error> {
         Err(e) => return fail(&p, &Finding::new(Category::Config, e)),
     };
     let trace = crate::check::trace_fn(&p, g.verbose);
-    let deadline = Instant::now() + p.net.timeout;
+    let deadline = crate::duration::deadline_after(p.net.timeout);
     let got = rt.block_on(obtain::obtain(
         &client.http,
         &p,

@@ -16,7 +16,7 @@ use super::tree::{Entry, Node, Table, Value};
 use crate::secret::{DEFAULT_COMMAND_TIMEOUT, Secret, Source};
 
 /// One thing wrong with the profiles file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Problem {
     /// Where in the file, when known.
     pub span: Option<Range<usize>>,
@@ -186,33 +186,13 @@ impl Reader<'_> {
             );
             return None;
         };
-        match humantime::parse_duration(s.trim()) {
-            Ok(d) if d.is_zero() => {
-                self.push(
-                    Some(e.node.span.clone()),
-                    obj.key(key),
-                    "must be longer than zero",
-                    None,
-                );
-                None
-            }
-            Ok(d) if d > Duration::from_secs(3600) => {
-                self.push(
-                    Some(e.node.span.clone()),
-                    obj.key(key),
-                    "must be at most one hour",
-                    None,
-                );
-                None
-            }
+        match crate::duration::parse(s, crate::duration::MAX_TIMEOUT) {
             Ok(d) => Some(d),
             Err(err) => {
-                self.push(
-                    Some(e.node.span.clone()),
-                    obj.key(key),
-                    format!("`{s}` is not a duration ({err})"),
-                    help,
-                );
+                let help = matches!(err, crate::duration::DurationError::Invalid { .. })
+                    .then_some(help)
+                    .flatten();
+                self.push(Some(e.node.span.clone()), obj.key(key), err.to_string(), help);
                 None
             }
         }

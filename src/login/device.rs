@@ -1,7 +1,7 @@
 //! The device authorization grant (RFC 8628) for machines without a browser: the person
 //! opens a short address elsewhere and types a code; conn polls until they approve.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -87,9 +87,9 @@ pub async fn run(
     {
         say("(opened the address in the browser)");
     }
-    let deadline = Instant::now() + opts.timeout.min(Duration::from_secs(expires));
+    let deadline = crate::duration::deadline_after(opts.timeout.min(Duration::from_secs(expires)));
     loop {
-        if Instant::now() + interval > deadline {
+        if crate::duration::deadline_after(interval) > deadline {
             return Err(
                 Finding::new(Category::Interactive, "the device sign-in was not completed in time")
                     .hint("run conn login --device again"),

@@ -14,7 +14,7 @@ pub mod discovery;
 pub mod idtoken;
 pub mod pkce;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 use url::Url;
@@ -221,7 +221,7 @@ pub async fn login(
     let e = endpoints(http, p, p.net.timeout).await?;
     let client_id = creds.client_id.clone().unwrap_or_default();
     let name = f.display_name.clone().unwrap_or_else(|| p.display_name());
-    let deadline = Instant::now() + opts.timeout;
+    let deadline = crate::duration::deadline_after(opts.timeout);
     let nonce = f.oidc.then(pkce::random);
     let tok = if opts.device {
         device::run(http, p, c, creds, &e, opts, say, trace).await?

@@ -12,6 +12,7 @@ mod manage;
 mod oidc;
 mod sec_login_route;
 mod sec_redaction;
+mod sec_inputs;
 mod tls;
 mod tls_mtls;
 mod token;
