@@ -7,6 +7,7 @@
 
 #![warn(missing_docs)]
 
+pub mod atomic;
 pub mod check;
 pub mod cli;
 pub mod cmd;

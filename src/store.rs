@@ -10,7 +10,6 @@
 //! Corrupt entries are misses. Client secrets and passwords are never written.
 
 use std::fs::{File, OpenOptions};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -159,16 +158,9 @@ impl Store {
         // Leftovers of writers killed before their rename: swept here, where temporary files
         // are made, not on every read (a stored-token hit stays a couple of file reads).
         sweep_stale_temps(&self.dir);
-        let err = |e: std::io::Error| StoreError(format!("cannot write to {}: {e}", self.dir.display()));
         let text = serde_json::to_vec(e).map_err(|e| StoreError(e.to_string()))?;
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".tmp-")
-            .tempfile_in(&self.dir)
-            .map_err(err)?;
-        tmp.write_all(&text).map_err(err)?;
-        tmp.as_file().sync_all().map_err(err)?;
-        tmp.persist(self.path(key)).map_err(|e| err(e.error))?;
-        Ok(())
+        crate::atomic::replace(&self.path(key), &text, 0o600)
+            .map_err(|e| StoreError(format!("cannot write to {}: {e}", self.dir.display())))
     }
 
     /// Forget an entry.
@@ -263,7 +255,7 @@ const STALE_TEMP: Duration = Duration::from_secs(600);
 fn sweep_stale_temps(dir: &Path) {
     let Ok(rd) = std::fs::read_dir(dir) else { return };
     for d in rd.flatten() {
-        let stale = d.file_name().to_string_lossy().starts_with(".tmp-")
+        let stale = d.file_name().to_string_lossy().starts_with(crate::atomic::TEMP_PREFIX)
             && d.metadata()
                 .ok()
                 .and_then(|m| m.modified().ok())
@@ -288,8 +280,7 @@ fn check_dir(dir: &Path, m: &std::fs::Metadata) -> Result<(), StoreError> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::{MetadataExt, PermissionsExt};
-        // SAFETY: geteuid has no preconditions.
-        let uid = unsafe { libc_geteuid() };
+        let uid = crate::atomic::euid();
         if m.uid() != uid {
             return Err(StoreError(format!(
                 "{} belongs to another user; tokens are not stored there",
@@ -307,12 +298,6 @@ fn check_dir(dir: &Path, m: &std::fs::Metadata) -> Result<(), StoreError> {
         }
     }
     Ok(())
-}
-
-#[cfg(unix)]
-unsafe extern "C" {
-    #[link_name = "geteuid"]
-    fn libc_geteuid() -> u32;
 }
 
 fn read_entry(path: &Path) -> Option<Entry> {

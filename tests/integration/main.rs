@@ -10,6 +10,7 @@ mod hardening;
 mod login;
 mod manage;
 mod oidc;
+mod sec_files;
 mod tls;
 mod tls_mtls;
 mod token;
