@@ -17,6 +17,7 @@ pub mod curl;
 pub mod demo;
 pub mod error;
 pub mod exit;
+pub mod expiry;
 pub mod finding;
 pub mod login;
 pub mod net;

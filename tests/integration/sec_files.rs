@@ -345,6 +345,93 @@ fn planted_login_entry_never_sends_credentials_to_its_token_url() {
     );
 }
 
+/// `conn`'s entry key for an `openid-connect` profile named `o` (issuer, literal client id,
+/// the implied `openid` scope).
+fn oidc_key(issuer: &str, client_id: &str) -> String {
+    let mut h = Sha256::new();
+    let mut part = |s: &str| {
+        h.update((s.len() as u64).to_le_bytes());
+        h.update(s.as_bytes());
+    };
+    let id_fp: String = Sha256::digest(client_id.as_bytes())
+        .iter()
+        .take(4)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    for p in [
+        "conn-token-v1",
+        "o",
+        "",
+        "openid-connect",
+        issuer,
+        &format!("literal:sha256:{id_fp}"),
+        "openid",
+        "basic",
+        issuer,
+    ] {
+        part(p);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn refresh_uses_the_discovered_endpoint_not_the_recorded_one() {
+    // The provider: discovery on GET, tokens on POST.
+    let posts = Arc::new(AtomicUsize::new(0));
+    let p2 = posts.clone();
+    let base = Arc::new(Mutex::new(String::new()));
+    let b2 = base.clone();
+    let idp = raw(move |mut s| {
+        let Some(r) = read_request(&mut s) else { return };
+        let iss = b2.lock().unwrap().clone();
+        let body = if r.method == "GET" {
+            format!(
+                r#"{{"issuer":"{iss}","authorization_endpoint":"{iss}/auth","token_endpoint":"{iss}/token","code_challenge_methods_supported":["S256"]}}"#
+            )
+        } else {
+            p2.fetch_add(1, Ordering::SeqCst);
+            r#"{"access_token":"refreshed","token_type":"Bearer","expires_in":3600}"#.into()
+        };
+        respond(
+            &mut s,
+            "200 OK",
+            &[("Content-Type", "application/json")],
+            body.as_bytes(),
+        );
+    });
+    *base.lock().unwrap() = idp.url();
+    let attacker = counting(bearer);
+    let issuer = format!("{}/", idp.url());
+    let s = Sandbox::with(&format!(
+        "[profiles.o]\ntype = \"rest\"\nbase_url = \"{u}\"\n[profiles.o.auth]\ntype = \"openid-connect\"\nissuer = \"{u}\"\nclient_id = \"app\"\n",
+        u = idp.url()
+    ));
+    let dir = tokens_dir(&s);
+    std::fs::create_dir_all(&dir).unwrap();
+    // Even with the right fingerprint (a public client's can be computed), the entry's own
+    // token URL is never where the refresh goes.
+    let planted = serde_json::json!({
+        "version": 1, "profile": "o", "access_token": "planted-access", "token_type": "Bearer",
+        "expires_at": now() - 10, "scope": null, "refresh_token": "planted-refresh",
+        "obtained_at": now() - 4000, "credentials": public_client_fingerprint("app"),
+        "token_url": format!("{}/steal", attacker.srv.url()),
+    });
+    std::fs::write(
+        dir.join(format!("{}.json", oidc_key(&issuer, "app"))),
+        planted.to_string(),
+    )
+    .unwrap();
+    let out = s.conn(&["token", "o"]);
+    assert_eq!(attacker.n(), 0, "the refresh went to the recorded token URL: {out:?}");
+    out.code(0);
+    assert_eq!(out.stdout, "refreshed\n");
+    assert_eq!(
+        posts.load(Ordering::SeqCst),
+        1,
+        "the discovered token endpoint was not used"
+    );
+}
+
 #[test]
 fn planted_entry_with_another_token_url_is_a_miss_with_a_warning() {
     let real = counting(bearer);
@@ -433,21 +520,19 @@ fn stored_entry_with_absurd_expiry_is_a_miss() {
     let path = entry_path(&s);
     let good: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     let absurd = [i64::MAX, i64::MIN, 253_402_300_800, now() * 1000, -1];
-    for (i, at) in absurd.iter().enumerate() {
+    for at in absurd {
         let mut e = good.clone();
-        e["expires_at"] = (*at).into();
-        e["obtained_at"] = (*at).into();
+        e["access_token"] = "planted-absurd".into();
+        e["expires_at"] = at.into();
+        e["obtained_at"] = at.into();
         std::fs::write(&path, e.to_string()).unwrap();
         let listed = s.conn(&["profiles"]);
         listed.code(0);
         assert!(!listed.stdout.contains("valid"), "expires_at {at}: {}", listed.stdout);
         let out = s.conn(&["token", "p", "--format", "json"]);
         out.code(0);
-        assert_eq!(
-            out.json()["access_token"],
-            format!("token-number-{}", i + 2),
-            "expires_at {at}"
-        );
+        assert_ne!(out.json()["access_token"], "planted-absurd", "expires_at {at}");
+        std::fs::write(&path, e.to_string()).unwrap();
         let report = s.conn(&["test", "p", "--format", "json"]);
         assert_ne!(report.code, 101, "expires_at {at}: {report:?}");
     }
