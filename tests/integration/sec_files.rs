@@ -264,33 +264,41 @@ fn symlinked_profiles_file_stays_a_link_on_remove_and_add() {
 
 // ---- 3. planted, foreign and non-regular store entries ----
 
-/// `conn`'s entry key for an authorization-code profile named `i` with a literal client id
-/// and no scopes, parameters or issuer (the store's documented key recipe).
-fn interactive_key(token_url: &str, client_id: &str) -> String {
+/// An entry key as the store makes it: SHA-256 over length-prefixed parts.
+fn key_of(parts: &[&str]) -> String {
     let mut h = Sha256::new();
-    let mut part = |s: &str| {
+    for s in parts {
         h.update((s.len() as u64).to_le_bytes());
         h.update(s.as_bytes());
-    };
-    let id_fp: String = Sha256::digest(client_id.as_bytes())
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// How a literal client id enters the key.
+fn literal_id(client_id: &str) -> String {
+    let fp: String = Sha256::digest(client_id.as_bytes())
         .iter()
         .take(4)
         .map(|b| format!("{b:02x}"))
         .collect();
-    for p in [
+    format!("literal:sha256:{fp}")
+}
+
+/// The key of an authorization-code profile named `i` with a literal client id and no
+/// scopes, parameters or issuer.
+fn interactive_key(token_url: &str, client_id: &str) -> String {
+    let id = literal_id(client_id);
+    key_of(&[
         "conn-token-v1",
         "i",
         "",
         "oauth2-authorization-code",
         token_url,
-        &format!("literal:sha256:{id_fp}"),
+        &id,
         "",
         "basic",
         "",
-    ] {
-        part(p);
-    }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    ])
 }
 
 /// The credentials fingerprint of a public client (no secret, user or password).
@@ -345,33 +353,21 @@ fn planted_login_entry_never_sends_credentials_to_its_token_url() {
     );
 }
 
-/// `conn`'s entry key for an `openid-connect` profile named `o` (issuer, literal client id,
-/// the implied `openid` scope).
+/// The key of an `openid-connect` profile named `o` (issuer, literal client id, the implied
+/// `openid` scope).
 fn oidc_key(issuer: &str, client_id: &str) -> String {
-    let mut h = Sha256::new();
-    let mut part = |s: &str| {
-        h.update((s.len() as u64).to_le_bytes());
-        h.update(s.as_bytes());
-    };
-    let id_fp: String = Sha256::digest(client_id.as_bytes())
-        .iter()
-        .take(4)
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    for p in [
+    let id = literal_id(client_id);
+    key_of(&[
         "conn-token-v1",
         "o",
         "",
         "openid-connect",
         issuer,
-        &format!("literal:sha256:{id_fp}"),
+        &id,
         "openid",
         "basic",
         issuer,
-    ] {
-        part(p);
-    }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    ])
 }
 
 #[test]
