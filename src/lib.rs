@@ -7,6 +7,7 @@
 
 #![warn(missing_docs)]
 
+pub mod atomic;
 pub mod check;
 pub mod cli;
 pub mod cmd;
@@ -17,6 +18,7 @@ pub mod demo;
 pub mod duration;
 pub mod error;
 pub mod exit;
+pub mod expiry;
 pub mod finding;
 pub mod login;
 pub mod net;

@@ -241,7 +241,12 @@ pub async fn test_profile(p: &Profile, http: &Http, opts: &Options) -> (ProfileR
     };
     let (creds, client) = client;
     let stored = interactive
-        .then(|| opts.store.as_ref().and_then(|st| st.read(&crate::store::key(p))))
+        .then(|| {
+            let fp = creds.fingerprint();
+            opts.store
+                .as_ref()
+                .and_then(|st| st.read_for(&crate::store::key(p), p, Some(&fp)))
+        })
         .flatten()
         .filter(|e| e.refresh_token.is_some() || e.valid_for(crate::net::preflight::now_secs(), 60));
     if interactive && stored.is_none() {
@@ -468,11 +473,15 @@ pub async fn test_profile(p: &Profile, http: &Http, opts: &Options) -> (ProfileR
             None => {}
             Some(Ok(g)) => {
                 if let Some(d) = g.server_date {
-                    skew(&mut b, d - g.received_at, "the token endpoint's clock");
+                    skew(&mut b, d.saturating_sub(g.received_at), "the token endpoint's clock");
                 }
                 let info = token_info(&g.token, c);
                 if let Some(iat) = info.claims.as_ref().and_then(|m| m.get("iat")).and_then(|v| v.as_i64()) {
-                    skew(&mut b, iat - g.received_at, "the token's issue time (iat)");
+                    skew(
+                        &mut b,
+                        iat.saturating_sub(g.received_at),
+                        "the token's issue time (iat)",
+                    );
                 }
                 for r in &g.token.remarks {
                     b.warn(Category::Endpoint, r.clone());
@@ -648,7 +657,7 @@ async fn refresh_login(
         .await
         .map_err(|_| Finding::new(Category::Config, "locking the token store failed"))?
         .map_err(|e| Finding::new(Category::Config, e.0))?;
-    let old = store.read(&key).ok_or_else(|| {
+    let old = store.read_for(&key, p, Some(&creds.fingerprint())).ok_or_else(|| {
         Finding::new(Category::Interactive, "the stored login is gone")
             .hint(format!("run: conn login {}", p.display_name()))
     })?;
@@ -684,17 +693,15 @@ async fn refresh_login(
 }
 
 fn skew(b: &mut Builder, diff: i64, against: &str) {
-    if diff.abs() > MAX_SKEW_SECS {
-        let (dir, n) = if diff > 0 {
-            ("behind", diff)
-        } else {
-            ("ahead of", -diff)
-        };
+    // A difference of more than ten years is an implausible date or claim, not a clock.
+    let n = diff.unsigned_abs();
+    if n > MAX_SKEW_SECS.unsigned_abs() && n <= crate::expiry::MAX_AHEAD.unsigned_abs() {
+        let dir = if diff > 0 { "behind" } else { "ahead of" };
         b.warn(
             Category::Authentication,
             format!(
                 "this machine's clock is {} {dir} {against}: tokens may be refused as expired or not yet valid; synchronise the clock (NTP)",
-                humantime::format_duration(Duration::from_secs(n as u64))
+                humantime::format_duration(Duration::from_secs(n))
             ),
         );
     }

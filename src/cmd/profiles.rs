@@ -76,7 +76,7 @@ pub fn token_state(p: &crate::config::Profile, store: Option<&crate::store::Stor
     if p.auth.oauth().is_none() {
         return "-".into();
     }
-    let entry = store.and_then(|s| s.read(&crate::store::key(p)));
+    let entry = store.and_then(|s| s.read_for(&crate::store::key(p), p, None));
     let now = crate::net::preflight::now_secs();
     match entry {
         None if interactive => "login required".into(),

@@ -287,7 +287,9 @@ fn offer_logins(g: &Global, items: &[Item], store: Option<&crate::store::Store>)
     }
     for item in items {
         let Item::Ready(p) = item else { continue };
-        if crate::login::parts(p).is_none() || store.is_some_and(|s| s.read(&crate::store::key(p)).is_some()) {
+        if crate::login::parts(p).is_none()
+            || store.is_some_and(|s| s.read_for(&crate::store::key(p), p, None).is_some())
+        {
             continue;
         }
         eprint!(

@@ -377,10 +377,7 @@ pub fn entry(
     token_url: Option<String>,
     id_claims: Option<serde_json::Map<String, Value>>,
 ) -> Entry {
-    let expires_at = t
-        .expires_in
-        .map(|s| received.saturating_add(s as i64))
-        .or_else(|| crate::oauth::jwt::claims(t.access_token.expose()).and_then(|c| c.get("exp")?.as_i64()));
+    let expires_at = crate::expiry::of_token(t.expires_in, t.access_token.expose(), received);
     Entry {
         version: 1,
         profile: p.display_name(),
@@ -460,11 +457,9 @@ pub async fn refresh(
             )
             .hint(relogin.clone())
         })?;
-    let token_url = old
-        .token_url
-        .as_deref()
-        .and_then(|u| Url::parse(u).ok())
-        .unwrap_or_else(|| c.token_url.clone());
+    // The profile's token endpoint (or the one its issuer's discovery names), never the URL
+    // the stored entry records: the store may hold an entry someone else planted.
+    let token_url = endpoints(http, p, timeout).await?.token;
     if let Some(f) = insecure(&token_url, p) {
         return Err(f);
     }

@@ -13,6 +13,7 @@ mod oidc;
 mod sec_login_route;
 mod sec_redaction;
 mod sec_inputs;
+mod sec_files;
 mod tls;
 mod tls_mtls;
 mod token;
