@@ -9,6 +9,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod clock;
 pub mod cmd;
 pub mod config;
 pub mod creds;
@@ -16,6 +17,7 @@ pub mod curl;
 pub mod demo;
 pub mod error;
 pub mod exit;
+pub mod failure;
 pub mod finding;
 pub mod login;
 pub mod net;

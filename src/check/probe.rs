@@ -214,7 +214,8 @@ pub async fn run(
                         status,
                         shown(&url),
                         ms,
-                        Finding::new(
+                        Finding::plain(
+                            "probe_bad_redirect",
                             Category::Endpoint,
                             format!("the probe was redirected to an invalid address ({})", clean(loc, 200)),
                         ),
@@ -226,7 +227,7 @@ pub async fn run(
                     status,
                     shown(&url),
                     ms,
-                    Finding::new(
+                    Finding::plain("probe_cross_origin_redirect", 
                         Category::Endpoint,
                         format!("the probe was redirected ({status}) to another origin, {}; not followed, so the credentials are not sent there", clean(&shown(&next), 300)),
                     )
@@ -238,7 +239,8 @@ pub async fn run(
                     status,
                     shown(&url),
                     ms,
-                    Finding::new(
+                    Finding::plain(
+                        "probe_too_many_redirects",
                         Category::Endpoint,
                         format!("the probe was redirected more than {MAX_REDIRECTS} times; stopped"),
                     )
@@ -318,7 +320,8 @@ fn verdict(
     let portfolios = matches!(p.vendor, Vendor::Hypergene { .. });
     let f = match status {
         401 => match &p.auth {
-            Auth::None => Finding::new(
+            Auth::None => Finding::plain(
+                "probe_auth_required",
                 Category::Authentication,
                 format!("the API requires authentication (401){quote}; the profile sends none"),
             )
@@ -329,12 +332,14 @@ fn verdict(
                 ),
                 None => "add an [auth] table to the profile".to_string(),
             }),
-            Auth::Basic { .. } => Finding::new(
+            Auth::Basic { .. } => Finding::plain(
+                "probe_basic_rejected",
                 Category::Authentication,
                 format!("the API rejected the username or password (401){quote}"),
             )
             .hint("check username and password"),
-            Auth::ApiKey { name, location, .. } => Finding::new(
+            Auth::ApiKey { name, location, .. } => Finding::plain(
+                "probe_api_key_rejected",
                 Category::Authentication,
                 format!("the API rejected the API key (401){quote}"),
             )
@@ -347,7 +352,8 @@ fn verdict(
                 }
             )),
             _ => {
-                let mut f = Finding::new(
+                let mut f = Finding::plain(
+                    "probe_token_rejected",
                     Category::Authentication,
                     format!("the API answered 401 to a token issued moments ago{quote}"),
                 );
@@ -390,12 +396,13 @@ fn verdict(
                 missing.push(s.to_string());
             }
             let mut f = if missing.is_empty() {
-                Finding::new(
+                Finding::plain(
+                    "probe_forbidden",
                     Category::Permission,
                     format!("the API refused the call (403){quote}: authenticated, but not allowed"),
                 )
             } else {
-                Finding::new(Category::Permission, format!("the API refused the call (403): the token lacks the scope {}{quote}", missing.join(" ")))
+                Finding::plain("probe_scope_missing", Category::Permission, format!("the API refused the call (403): the token lacks the scope {}{quote}", missing.join(" ")))
                     .hint(if hypatos {
                         format!("assign {} to the API service account in Hypatos Studio, and request it in `scope` if the profile sets one", missing.join(" "))
                     } else {
@@ -411,11 +418,20 @@ fn verdict(
             }
             f
         }
-        404 if portfolios => Finding::new(Category::Endpoint, format!("no portfolio at {url} (404){quote}"))
-            .hint("check portfolio_id, and domain if the portfolio is not hosted at hub.portfolio.hypergene.cloud"),
-        404 => Finding::new(Category::Endpoint, format!("the probe URL was not found (404){quote}"))
-            .hint("check the probe path and the API base URL"),
-        405 => Finding::new(
+        404 if portfolios => Finding::plain(
+            "portfolio_not_found",
+            Category::Endpoint,
+            format!("no portfolio at {url} (404){quote}"),
+        )
+        .hint("check portfolio_id, and domain if the portfolio is not hosted at hub.portfolio.hypergene.cloud"),
+        404 => Finding::plain(
+            "probe_not_found",
+            Category::Endpoint,
+            format!("the probe URL was not found (404){quote}"),
+        )
+        .hint("check the probe path and the API base URL"),
+        405 => Finding::plain(
+            "probe_method_not_allowed",
             Category::Endpoint,
             format!("the API does not allow {} on the probe URL (405)", "this method"),
         )
@@ -426,15 +442,21 @@ fn verdict(
                 .and_then(|v| v.to_str().ok())
                 .map(|v| format!(" (Retry-After: {})", clean(v, 40)))
                 .unwrap_or_default();
-            Finding::new(Category::Endpoint, format!("the API is rate limiting (429){after}"))
-                .hint("wait and try again; run fewer tests against it at once")
+            Finding::plain(
+                "probe_rate_limited",
+                Category::Endpoint,
+                format!("the API is rate limiting (429){after}"),
+            )
+            .hint("wait and try again; run fewer tests against it at once")
         }
-        500..=599 => Finding::new(
+        500..=599 => Finding::plain(
+            "probe_server_error",
             Category::Endpoint,
             format!("the API failed on its side ({status}){quote}"),
         )
         .hint("try again later; if it persists, contact the service"),
-        _ => Finding::new(
+        _ => Finding::plain(
+            "probe_unexpected_status",
             Category::Endpoint,
             format!("the probe answered {status}{quote}, not what was expected"),
         )

@@ -30,8 +30,8 @@ pub fn run(g: &Global, a: &ValidateArgs) -> Result<u8, Error> {
                     Problem {
                         span: None,
                         path: label.clone(),
-                        message: f.summary,
-                        help: f.hints.first().cloned(),
+                        message: f.summary(),
+                        help: f.hints().first().cloned(),
                     },
                 );
             }
