@@ -238,3 +238,72 @@ impl From<TlsFailure> for Failure {
         Failure::Tls(t)
     }
 }
+
+/// For table tests: `f` has this kind, category and summary, and exactly as many hints, each
+/// containing its fragment.
+#[cfg(test)]
+pub fn expect(f: &Failure, kind: &str, category: Category, summary: &str, hints: &[&str]) {
+    assert_eq!(
+        (f.kind(), f.category(), f.summary().as_str()),
+        (kind, category, summary)
+    );
+    let h = f.hints();
+    assert_eq!(h.len(), hints.len(), "{kind}: {h:?}");
+    for (h, want) in h.iter().zip(hints) {
+        assert!(h.contains(want), "{kind}: {h:?} lacks {want:?}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn context_wrappers_keep_the_kind_and_lead_with_their_hints() {
+        let base = Failure::plain("token_unauthorized", Category::Endpoint, "refused").hint("own");
+        let f = Failure::ClientAuthMismatch {
+            inner: Box::new(Failure::RetryAfter {
+                inner: Box::new(base),
+                after: Duration::from_secs(90),
+            }),
+            configured: "basic",
+            works: "post",
+        };
+        assert_eq!(f.kind(), "client_auth_mismatch");
+        assert_eq!(f.category(), Category::Authentication);
+        assert_eq!(
+            f.summary(),
+            "refused; the server accepts the same credentials with client_auth = \"post\""
+        );
+        let h = f.hints();
+        assert!(h[0].starts_with("the server rejects client_auth = \"basic\""), "{h:?}");
+        assert!(h[1].contains("wait 1m 30s (Retry-After)"), "{h:?}");
+        assert_eq!(h[2], "own");
+    }
+
+    #[test]
+    fn only_connection_failures_are_retried() {
+        let refused: Failure = NetFailure::Refused {
+            addr: "a:1".into(),
+            via_proxy: false,
+        }
+        .into();
+        assert!(refused.is_transient());
+        assert!(refused.hint("x").is_transient());
+        let dns: Failure = NetFailure::Dns {
+            host: "a".into(),
+            via_proxy: false,
+            resolver_down: true,
+        }
+        .into();
+        assert!(!dns.is_transient());
+        let slow: Failure = NetFailure::Stalled {
+            what: "a".into(),
+            after: Duration::from_secs(1),
+            flag: true,
+        }
+        .into();
+        assert!(!slow.is_transient());
+        assert!(!Failure::new(Category::Network, "x").is_transient());
+    }
+}

@@ -184,3 +184,89 @@ fn chain_text(e: &reqwest::Error) -> String {
     }
     crate::finding::clean(&parts.join(": "), 300)
 }
+
+#[cfg(test)]
+mod tests {
+    //! Table tests: the transport error in → kind, category, summary and hints out.
+    use std::io::{Error as IoError, ErrorKind};
+
+    use super::*;
+    use crate::exit::Category::{self, *};
+
+    fn check(f: Failure, kind: &str, category: Category, summary: &str, hints: &[&str]) {
+        crate::failure::expect(&f, kind, category, summary, hints);
+    }
+
+    #[test]
+    #[rustfmt::skip]
+    fn network_failures() {
+        let s = Duration::from_secs(5);
+        let rows: Vec<(Failure, &str, Category, &str, &[&str])> = vec![
+            (dns_not_found("api.example", false, None), "dns_not_found", Network, "DNS: api.example was not found", &["typos"]),
+            (dns_not_found("api.example", true, Some("Temporary failure in name resolution")), "dns_no_answer", Network, "DNS: proxy host api.example could not be looked up: the DNS server did not answer", &["DNS settings"]),
+            (dns_not_found("api.hypatos.com", false, None), "dns_not_found", Network, "DNS: api.hypatos.com was not found", &["typos", "api.cloud.hypatos.com"]),
+            (dns_not_found("intranet", false, None), "dns_not_found", Network, "DNS: intranet was not found", &["typos", "VPN"]),
+            (connect_io(&IoError::from(ErrorKind::ConnectionRefused), "10.0.0.1:443", false), "connection_refused", Network, "connection refused by 10.0.0.1:443: nothing listens on that port", &["port"]),
+            (connect_io(&IoError::from(ErrorKind::TimedOut), "10.0.0.1:443", true), "connect_timeout", Network, "no answer from 10.0.0.1:443 (the proxy)", &["firewall"]),
+            (connect_io(&IoError::other("unreachable (os error 101)"), "10.0.0.1:443", false), "connect_failed", Network, "cannot connect to 10.0.0.1:443: unreachable", &["VPN, firewall or proxy"]),
+            (connect_timeout("10.0.0.1:443", s, false), "connect_timeout", Network, "no answer from 10.0.0.1:443 within 5s", &["firewall"]),
+            (too_slow("api.example", s), "too_slow", Network, "api.example did not answer completely within 5s", &["(or --timeout)"]),
+            (NetFailure::DnsTimeout { what: "api.example".into(), after: s }.into(), "dns_timeout", Network, "DNS lookup of api.example did not answer within 5s", &["DNS settings"]),
+            (NetFailure::NotHttp { what: "api.example".into() }.into(), "not_http", Endpoint, "api.example answered with something that is not HTTP", &["another protocol"]),
+        ];
+        for (f, kind, category, summary, hints) in rows {
+            check(f, kind, category, summary, hints);
+        }
+    }
+
+    #[test]
+    #[rustfmt::skip]
+    fn tls_failures() {
+        use rustls::{AlertDescription as A, CertificateError as C, Error as E};
+        let o = Origin { https: true, host: "api.example".into(), port: 443 };
+        let rows: Vec<(Failure, &str, Category, &str, &[&str])> = vec![
+            (tls_error(&E::InvalidCertificate(C::UnknownIssuer), "h"), "tls_unknown_issuer", Tls, "the certificate of h is not trusted: it is not issued by a known certificate authority", &["ca_file"]),
+            (tls_error(&E::InvalidCertificate(C::Expired), "h"), "tls_expired", Tls, "the certificate of h has expired", &["renew"]),
+            (tls_error(&E::InvalidCertificate(C::NotValidYet), "h"), "tls_not_valid_yet", Tls, "the certificate of h is not valid yet", &["clock"]),
+            (tls_error(&E::InvalidCertificate(C::NotValidForName), "h"), "tls_not_valid_for_name", Tls, "the certificate presented is not valid for the name h", &["host name"]),
+            (tls_error(&E::InvalidCertificate(C::Revoked), "h"), "tls_revoked", Tls, "the certificate of h has been revoked", &[]),
+            (tls_error(&E::AlertReceived(A::CertificateRequired), "h"), "tls_client_cert_required", Tls, "h refused the TLS connection (alert: received fatal alert: CertificateRequired)", &["client_cert"]),
+            (tls_error(&E::AlertReceived(A::HandshakeFailure), "h"), "tls_alert", Tls, "h ended the TLS handshake (alert: HandshakeFailure)", &["TLS 1.2 and 1.3"]),
+            (tls_error(&E::InvalidMessage(rustls::InvalidMessage::InvalidContentType), "h"), "tls_not_tls", Tls, "h did not answer with TLS", &["plain HTTP"]),
+            (tls_error(&E::NoCertificatesPresented, "h"), "tls_no_certificate", Tls, "h presented no certificate", &[]),
+            (tls_io(&IoError::from(ErrorKind::UnexpectedEof), &o), "tls_closed", Tls, "api.example:443 closed the connection during the TLS handshake", &["client certificate"]),
+            (TlsFailure { host: o.authority(), problem: TlsProblem::Timeout(Duration::from_secs(2)) }.into(), "tls_timeout", Tls, "the TLS handshake with api.example:443 did not finish within 2s", &["scheme and port"]),
+            (TlsFailure { host: "a b".into(), problem: TlsProblem::BadServerName }.into(), "tls_bad_server_name", Config, "`a b` is not a valid TLS server name", &[]),
+        ];
+        for (f, kind, category, summary, hints) in rows {
+            check(f, kind, category, summary, hints);
+        }
+    }
+
+    #[test]
+    fn presented_certificate_is_described() {
+        let c = CertFacts {
+            subject_cn: Some("api.example".into()),
+            issuer_cn: Some("api.example".into()),
+            not_after: now_secs() + 10 * 86400 + 100,
+            not_before: 0,
+        };
+        let f = describe_presented(
+            tls_error(
+                &rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer),
+                "api.example",
+            ),
+            &c,
+            "api.example",
+        );
+        assert_eq!(f.kind(), "tls_unknown_issuer");
+        assert!(
+            f.summary()
+                .ends_with(" (presented: \"api.example\", issued by \"api.example\", valid 10 more days)")
+        );
+        assert_eq!(
+            f.hints().last().map(String::as_str),
+            Some("api.example presents a self-signed certificate")
+        );
+    }
+}
