@@ -84,6 +84,7 @@ fn entra_codes() {
         (1002012, "entra_scope_not_default", Permission, "Entra requires the scope to end in /.default for client credentials (AADSTS1002012): The words.", &["/.default", GUID]),
         (700022, "entra_scope_many_resources", Permission, "the scope names more than one resource (AADSTS700022): The words.", &["/.default", GUID]),
         (500011, "entra_unknown_resource", Permission, "the API named in the scope is not known in this tenant (AADSTS500011): The words.", &["admin consent", GUID]),
+        (7000229, "entra_no_service_principal", Permission, "the application has no service principal in this tenant (AADSTS7000229): The words.", &["never added to this one"]),
         (65001, "entra_consent_required", Permission, "the user or administrator has not consented to this application (AADSTS65001): The words.", &["grant consent"]),
         (700024, "entra_assertion_time", Authentication, "the client assertion is not within its valid time (AADSTS700024): The words.", &["clock"]),
         (90014, "entra_malformed_request", Endpoint, "Entra says the request is missing a parameter or malformed: The words.", &["name the parameter"]),
