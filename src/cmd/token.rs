@@ -8,13 +8,13 @@ use base64::Engine;
 
 use crate::check::plain_http_refusal;
 use crate::cli::{Global, TokenArgs, TokenFormat};
+use crate::clock::now_secs;
 use crate::config::{Auth, KeyIn, Profile};
 use crate::creds::resolve;
 use crate::error::Error;
 use crate::exit::Category;
 use crate::finding::Finding;
 use crate::net::Http;
-use crate::net::preflight::now_secs;
 use crate::oauth::obtain;
 use crate::store::{self, Entry, Store};
 

@@ -19,12 +19,12 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use url::Url;
 
+use crate::clock::now_secs;
 use crate::config::{Auth, Interactive, OAuthClient, Profile, is_loopback, shown};
 use crate::creds::Resolved;
 use crate::exit::Category;
 use crate::finding::{Finding, clean};
 use crate::net::body::MAX_BODY;
-use crate::net::preflight::now_secs;
 use crate::oauth::diagnose;
 use crate::oauth::token::{self, Answer, Grant, Token};
 use crate::secret::Secret;

@@ -17,7 +17,7 @@ use url::Url;
 use super::cert::{self, CertFacts};
 use super::classify;
 pub use super::origin::Origin;
-pub use crate::clock::now_secs;
+use crate::clock::now_secs;
 use crate::config::{Net, shown};
 use crate::failure::{NetFailure, TlsFailure, TlsProblem};
 use crate::finding::Finding;
