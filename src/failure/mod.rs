@@ -91,12 +91,6 @@ impl Failure {
         })
     }
 
-    /// A failure with fixed words whose kind is its category's general one (`config`,
-    /// `endpoint`, …).
-    pub fn new(category: Category, summary: impl Into<String>) -> Failure {
-        Failure::plain(category.as_str(), category, summary)
-    }
-
     /// Add a hint after the failure's own.
     pub fn hint(self, h: impl Into<String>) -> Failure {
         match self {
@@ -304,6 +298,6 @@ mod tests {
         }
         .into();
         assert!(!slow.is_transient());
-        assert!(!Failure::new(Category::Network, "x").is_transient());
+        assert!(!Failure::plain("x", Category::Network, "x").is_transient());
     }
 }
