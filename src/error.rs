@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::config::Problem;
-use crate::config::tree::line_col;
+use crate::config::tree::LineIndex;
 use crate::exit;
 
 /// Problems with the profiles file, with the text needed to show their positions.
@@ -37,18 +37,19 @@ impl ConfigError {
 
     /// Each problem as `file:line:col: key.path: message` with an indented help line.
     pub fn lines(&self) -> Vec<String> {
+        let lines = LineIndex::new(&self.text);
         self.problems
             .iter()
-            .map(|p| render_problem(&self.file, &self.text, p))
+            .map(|p| render_problem(&self.file, &self.text, &lines, p))
             .collect()
     }
 }
 
 /// `file:line:col: key.path: message` and, on the next line, `  help: …`.
-pub fn render_problem(file: &Path, text: &str, p: &Problem) -> String {
+pub fn render_problem(file: &Path, text: &str, lines: &LineIndex, p: &Problem) -> String {
     let mut s = file.display().to_string();
     if let Some(span) = &p.span {
-        let (l, c) = line_col(text, span.start);
+        let (l, c) = lines.line_col(text, span.start);
         s.push_str(&format!(":{l}:{c}"));
     }
     s.push_str(": ");

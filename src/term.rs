@@ -19,19 +19,19 @@ pub fn error(e: &Error) {
     match e {
         Error::Config(c) => {
             for l in c.lines() {
-                eprintln!("{label} {l}");
+                eprintln!("{label} {}", crate::finding::safe_lines(&l));
             }
             if c.problems.len() > 1 {
                 eprintln!("{} {} problems", "conn:".bold(), c.problems.len());
             }
         }
-        other => eprintln!("{label} {}", other.render()),
+        other => eprintln!("{label} {}", crate::finding::safe_lines(&other.render())),
     }
 }
 
 /// `warning: …` on stderr.
 pub fn warn(msg: &str) {
-    eprintln!("{} {msg}", "warning:".yellow().bold());
+    eprintln!("{} {}", "warning:".yellow().bold(), crate::finding::safe_lines(msg));
 }
 
 /// Whether stdout is a terminal.
@@ -41,8 +41,8 @@ pub fn stdout_is_terminal() -> bool {
 
 /// A failure found (not an error of conn's): `error: …` and indented hints.
 pub fn failure(summary: &str, hints: &[String]) {
-    eprintln!("{} {summary}", "error:".red().bold());
+    eprintln!("{} {}", "error:".red().bold(), crate::finding::safe_lines(summary));
     for h in hints {
-        eprintln!("  {} {h}", "hint:".cyan());
+        eprintln!("  {} {}", "hint:".cyan(), crate::finding::safe_lines(h));
     }
 }

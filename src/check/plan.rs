@@ -1,5 +1,7 @@
 //! What a profile's test will do, fixed once before it starts: the steps in order, the
-//! origins the pre-flight checks, and the stored login an interactive profile is tested with.
+//! origins the pre-flight checks, and the stored login an interactive profile is tested with
+//! (read once its credentials are resolved: an entry is used only when it is the profile's
+//! and was obtained with those credentials, see [`crate::store::Store::read_for`]).
 
 use url::Url;
 
@@ -16,7 +18,8 @@ pub struct Plan {
     pub discovery: Option<(Entra, Url)>,
     /// An interactive profile: tested by refreshing its stored login.
     pub interactive: bool,
-    /// The stored login of an interactive profile, when there is a usable one.
+    /// The stored login of an interactive profile, when there is a usable one (set by
+    /// [`Plan::read_stored`]).
     pub stored: Option<Entry>,
     /// The URLs whose origins the pre-flight checks, in order (duplicates allowed).
     pub origins: Vec<Url>,
@@ -47,18 +50,30 @@ impl Plan {
             ]);
         }
         steps.push(StepName::Probe);
-        let stored = interactive
-            .then(|| opts.store.as_ref().and_then(|st| st.read(&crate::store::key(p))))
-            .flatten()
-            .filter(|e| e.refresh_token.is_some() || e.valid_for(crate::clock::now_secs(), 60));
-        let origins = origins(p, opts, stored.as_ref(), discovery.as_ref().map(|(_, u)| u));
+        let origins = origins(p, opts, None, discovery.as_ref().map(|(_, u)| u));
         Plan {
             steps,
             discovery,
             interactive,
-            stored,
+            stored: None,
             origins,
         }
+    }
+
+    /// Read an interactive profile's stored login, trusted only when it is `p`'s and was
+    /// obtained with the credentials of fingerprint `credentials`; the origins follow it.
+    pub fn read_stored(&mut self, p: &Profile, opts: &Options, credentials: &str) {
+        self.stored = self
+            .interactive
+            .then(|| {
+                opts.store
+                    .as_ref()
+                    .and_then(|st| st.read_for(&crate::store::key(p), p, Some(credentials)))
+            })
+            .flatten()
+            .filter(|e| e.refresh_token.is_some() || e.valid_for(crate::clock::now_secs(), 60));
+        let discovery = self.discovery.as_ref().map(|(_, u)| u);
+        self.origins = origins(p, opts, self.stored.as_ref(), discovery);
     }
 }
 

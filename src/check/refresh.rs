@@ -23,7 +23,7 @@ pub async fn refresh_login(
         .await
         .map_err(|_| Finding::plain("store_lock_failed", Category::Config, "locking the token store failed"))?
         .map_err(|e| Finding::plain("store_lock_failed", Category::Config, e.0))?;
-    let old = store.read(&key).ok_or_else(|| {
+    let old = store.read_for(&key, p, Some(&creds.fingerprint())).ok_or_else(|| {
         Finding::plain("no_stored_login", Category::Interactive, "the stored login is gone")
             .hint(format!("run: conn login {}", p.display_name()))
     })?;

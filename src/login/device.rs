@@ -1,7 +1,7 @@
 //! The device authorization grant (RFC 8628) for machines without a browser: the person
 //! opens a short address elsewhere and types a code; conn polls until they approve.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -90,9 +90,9 @@ pub async fn run(
     {
         say("(opened the address in the browser)");
     }
-    let deadline = Instant::now() + opts.timeout.min(Duration::from_secs(expires));
+    let deadline = crate::duration::deadline_after(opts.timeout.min(Duration::from_secs(expires)));
     loop {
-        if Instant::now() + interval > deadline {
+        if crate::duration::deadline_after(interval) > deadline {
             return Err(Finding::plain(
                 "device_sign_in_timeout",
                 Category::Interactive,

@@ -54,7 +54,11 @@ pub async fn discover(
         return Err(Finding::plain(
             "oidc_discovery_status",
             Category::Endpoint,
-            format!("the provider's OpenID configuration at {u} answered {}", a.status),
+            format!(
+                "the provider's OpenID configuration at {} answered {}",
+                crate::config::shown(&u),
+                a.status
+            ),
         )
         .hint("check issuer: discovery reads {issuer}/.well-known/openid-configuration"));
     }
@@ -62,7 +66,7 @@ pub async fn discover(
         Finding::plain(
             "oidc_discovery_not_json",
             Category::Endpoint,
-            format!("the OpenID configuration at {u} is not JSON"),
+            format!("the OpenID configuration at {} is not JSON", crate::config::shown(&u)),
         )
     })?;
     parse(&v, issuer, pkce)

@@ -14,7 +14,7 @@ pub mod discovery;
 pub mod idtoken;
 pub mod pkce;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 use url::Url;
@@ -175,14 +175,39 @@ pub fn authorization_url(e: &Endpoints, c: &OAuthClient, f: &Interactive, r: &Au
         {
             q.append_pair("login_hint", h);
         }
-        if f.private_session && !extra("prompt") {
-            q.append_pair("prompt", "login");
+        let prompt = prompt(f);
+        if let Some(p) = &prompt {
+            q.append_pair("prompt", p);
         }
         for (k, v) in &f.extra_params {
-            q.append_pair(k, v);
+            if !(k == "prompt" && prompt.is_some()) {
+                q.append_pair(k, v);
+            }
         }
     }
     u
+}
+
+/// The `prompt` to send when conn decides it: with `private_session`, `login` is added to
+/// the space-separated list in `extra_params` (OIDC Core §3.1.2.1), so the sign-in never rides
+/// on the browser's session at the provider. `none` is dropped then, as it cannot be combined
+/// with `login`. `None`: `extra_params` carries `prompt` as written, or there is none.
+fn prompt(f: &Interactive) -> Option<String> {
+    if !f.private_session {
+        return None;
+    }
+    let given = f
+        .extra_params
+        .iter()
+        .filter(|(k, _)| k == "prompt")
+        .map(|(_, v)| v.as_str());
+    let mut words = vec!["login"];
+    for w in given.flat_map(str::split_whitespace) {
+        if w != "none" && !words.contains(&w) {
+            words.push(w);
+        }
+    }
+    Some(words.join(" "))
 }
 
 /// What a person needs to hear during a login (stderr).
@@ -202,7 +227,7 @@ pub async fn login(
     let e = endpoints(http, p, p.net.timeout).await?;
     let client_id = creds.client_id.clone().unwrap_or_default();
     let name = f.display_name.clone().unwrap_or_else(|| p.display_name());
-    let deadline = Instant::now() + opts.timeout;
+    let deadline = crate::duration::deadline_after(opts.timeout);
     let nonce = f.oidc.then(pkce::random);
     let tok = if opts.device {
         device::run(http, p, c, creds, &e, opts, say, trace).await?
@@ -368,10 +393,7 @@ pub fn entry(
     token_url: Option<String>,
     id_claims: Option<serde_json::Map<String, Value>>,
 ) -> Entry {
-    let expires_at = t
-        .expires_in
-        .map(|s| received.saturating_add(s as i64))
-        .or_else(|| crate::oauth::jwt::claims(t.access_token.expose()).and_then(|c| c.get("exp")?.as_i64()));
+    let expires_at = crate::expiry::of_token(t.expires_in, t.access_token.expose(), received);
     Entry {
         version: 1,
         profile: p.display_name(),
@@ -459,11 +481,9 @@ pub async fn refresh(
             )
             .hint(relogin.clone())
         })?;
-    let token_url = old
-        .token_url
-        .as_deref()
-        .and_then(|u| Url::parse(u).ok())
-        .unwrap_or_else(|| c.token_url.clone());
+    // The profile's token endpoint (or the one its issuer's discovery names), never the URL
+    // the stored entry records: the store may hold an entry someone else planted.
+    let token_url = endpoints(http, p, timeout).await?.token;
     if let Some(f) = insecure(&token_url, p) {
         return Err(f);
     }
@@ -504,4 +524,84 @@ pub async fn refresh(
         e.refresh_token = old.refresh_token.clone();
     }
     Ok((e, rotated))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flow(private_session: bool, extra: &[(&str, &str)]) -> Interactive {
+        Interactive {
+            issuer: None,
+            authorization_url: None,
+            pkce: true,
+            extra_params: extra.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            login_hint: None,
+            private_session,
+            display_name: None,
+            redirect_port: None,
+            oidc: false,
+        }
+    }
+
+    #[test]
+    fn private_session_adds_login_to_the_prompt() {
+        type Case<'a> = (bool, &'a [(&'a str, &'a str)], Option<&'a str>);
+        let cases: &[Case] = &[
+            (false, &[], None),
+            (false, &[("prompt", "consent")], None),
+            (true, &[], Some("login")),
+            (true, &[("prompt", "consent")], Some("login consent")),
+            (
+                true,
+                &[("prompt", "consent  select_account")],
+                Some("login consent select_account"),
+            ),
+            (true, &[("prompt", "login")], Some("login")),
+            (true, &[("prompt", "none")], Some("login")),
+            (true, &[("audience", "x")], Some("login")),
+        ];
+        for (private, extra, want) in cases {
+            assert_eq!(prompt(&flow(*private, extra)).as_deref(), *want, "{private} {extra:?}");
+        }
+    }
+
+    #[test]
+    fn the_authorization_url_carries_one_merged_prompt() {
+        let e = Endpoints {
+            authorization: Url::parse("https://idp.example/auth").unwrap(),
+            token: Url::parse("https://idp.example/token").unwrap(),
+            device: None,
+            jwks: None,
+            issuer: None,
+            iss_parameter: false,
+        };
+        let c = OAuthClient {
+            token_url: e.token.clone(),
+            client_id: crate::secret::Source::Literal(Secret::new("app".to_string())),
+            client_secret: None,
+            scopes: vec![],
+            client_auth: crate::config::ClientAuth::Basic,
+            token_params: vec![],
+        };
+        let r = AuthRequest {
+            client_id: "app",
+            redirect_uri: "http://127.0.0.1:1/callback",
+            state: "s",
+            challenge: None,
+            nonce: None,
+        };
+        let prompts = |f: &Interactive| -> Vec<String> {
+            authorization_url(&e, &c, f, &r)
+                .query_pairs()
+                .filter(|(k, _)| k == "prompt")
+                .map(|(_, v)| v.into_owned())
+                .collect()
+        };
+        let extra = [("prompt", "consent"), ("audience", "api")];
+        assert_eq!(prompts(&flow(true, &extra)), ["login consent"]);
+        assert_eq!(prompts(&flow(false, &extra)), ["consent"]);
+        let u = authorization_url(&e, &c, &flow(true, &extra), &r);
+        assert!(u.query_pairs().any(|(k, v)| k == "audience" && v == "api"), "{u}");
+    }
 }

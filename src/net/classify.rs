@@ -180,7 +180,12 @@ fn chain_text(e: &reqwest::Error) -> String {
         s = x.source();
     }
     if parts.is_empty() {
-        parts.push(e.to_string());
+        // reqwest's own text quotes the whole URL: show it the way every URL is shown.
+        let mut text = e.to_string();
+        if let Some(u) = e.url() {
+            text = text.replace(u.as_str(), &crate::config::shown(u));
+        }
+        parts.push(text);
     }
     crate::finding::clean(&parts.join(": "), 300)
 }

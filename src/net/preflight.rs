@@ -1,8 +1,9 @@
 //! The layers under HTTP, each checked and timed on its own: DNS, TCP connect, TLS.
 //!
 //! Run once per origin per run (profiles on the same host share the result), with the same
-//! TLS configuration the HTTP requests use. Through a proxy, DNS and connect are checked
-//! against the proxy and say so; TLS to the origin is then left to the request itself.
+//! TLS configuration the HTTP requests use, along the route they take ([`super::route`]).
+//! Through a proxy, DNS and connect are checked against the proxy and say so; TLS to the
+//! origin is then left to the request itself. A host that `NO_PROXY` sends direct says so too.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -12,11 +13,11 @@ use std::time::{Duration, Instant};
 use rustls::pki_types::ServerName;
 use tokio::net::TcpStream;
 use tokio::sync::OnceCell;
-use url::Url;
 
 use super::cert::{self, CertFacts};
 use super::classify;
 pub use super::origin::Origin;
+use super::route::Route;
 use crate::clock::now_secs;
 use crate::config::{Net, shown};
 use crate::failure::{NetFailure, TlsFailure, TlsProblem};
@@ -75,13 +76,13 @@ impl Cache {
         origin: &Origin,
         net: &Net,
         tls: &Arc<rustls::ClientConfig>,
-        proxy: Option<&Url>,
+        route: &Route,
     ) -> Arc<OriginCheck> {
         let cell = {
             let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
             map.entry((origin.clone(), net.clone())).or_default().clone()
         };
-        cell.get_or_init(|| async { Arc::new(run(origin, net, tls, proxy).await) })
+        cell.get_or_init(|| async { Arc::new(run(origin, net, tls, route).await) })
             .await
             .clone()
     }
@@ -91,8 +92,13 @@ fn ms(since: Instant) -> u64 {
     since.elapsed().as_millis() as u64
 }
 
-async fn run(origin: &Origin, net: &Net, tls: &Arc<rustls::ClientConfig>, proxy: Option<&Url>) -> OriginCheck {
-    let (host, port, via) = match proxy.and_then(|p| {
+async fn run(origin: &Origin, net: &Net, tls: &Arc<rustls::ClientConfig>, route: &Route) -> OriginCheck {
+    let exempt = if *route == Route::Exempt {
+        " (direct: NO_PROXY)"
+    } else {
+        ""
+    };
+    let (host, port, via) = match route.proxy().and_then(|p| {
         Some((
             p.host_str()?.trim_matches(['[', ']']).to_string(),
             p.port_or_known_default()?,
@@ -138,8 +144,10 @@ async fn run(origin: &Origin, net: &Net, tls: &Arc<rustls::ClientConfig>, proxy:
         };
         match &via {
             Some(p) => format!("via proxy {p}: {host} → {list} ({} resolved by the proxy)", origin.host),
-            None if host.parse::<std::net::IpAddr>().is_ok() => format!("{host} (an address, no lookup needed)"),
-            None => format!("{host} → {list}"),
+            None if host.parse::<std::net::IpAddr>().is_ok() => {
+                format!("{host} (an address, no lookup needed){exempt}")
+            }
+            None => format!("{host} → {list}{exempt}"),
         }
     };
     let dns = Timed {
@@ -198,7 +206,7 @@ async fn run(origin: &Origin, net: &Net, tls: &Arc<rustls::ClientConfig>, proxy:
         ms: connect_ms,
         value: Ok(match &via {
             Some(p) => format!("{addr} (proxy {p})"),
-            None => addr.to_string(),
+            None => format!("{addr}{exempt}"),
         }),
     });
     if !origin.https || via.is_some() {

@@ -210,7 +210,7 @@ pub async fn exchange(http: &reqwest::Client, req: &Request<'_>, trace: &(dyn Fn
     if req.client_secret.is_some() && req.method != ClientAuth::Post {
         trace(format!("> authorization: Basic ******** ({})", req.method.as_str()));
     }
-    trace(format!("> {}", secret::redact(&body)));
+    trace(format!("> {}", crate::redact::answer::traced_form(&body)));
     let started = Instant::now();
     let what = req.url.host_str().unwrap_or("the token endpoint").to_string();
     let sent = crate::net::fetch(builder.body(body), req.timeout, MAX_BODY, &what).await;
@@ -313,29 +313,16 @@ pub async fn exchange(http: &reqwest::Client, req: &Request<'_>, trace: &(dyn Fn
     }
 }
 
-/// The body as the `-v` trace shows it. The tokens a JSON answer carries (`access_token`,
-/// `refresh_token`, `id_token`), usable or not, are registered with the redactor and masked
-/// in the trace by field, since a server's escaping (`\/`, `\r\n`) would defeat matching
-/// the raw value.
+/// The body as the `-v` trace shows it: credentials masked on the bytes as received, at any
+/// depth, and registered with the redactor ([`crate::redact::answer`]).
 fn traced_body(bytes: &[u8]) -> String {
-    let Ok(Value::Object(mut m)) = serde_json::from_slice::<Value>(bytes) else {
-        return String::from_utf8_lossy(bytes).into_owned();
-    };
-    for k in ["access_token", "refresh_token", "id_token"] {
-        if let Some(v) = m.get_mut(k) {
-            if let Value::String(t) = v {
-                secret::register(t);
-            }
-            *v = Value::String("********".into());
-        }
-    }
-    Value::Object(m).to_string()
+    crate::redact::answer::traced(bytes)
 }
 
 fn strip_userinfo(location: &str) -> String {
     match Url::parse(location) {
         Ok(u) => shown(&u),
-        Err(_) => location.to_string(),
+        Err(_) => crate::redact::url::shown_text(location),
     }
 }
 

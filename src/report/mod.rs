@@ -7,6 +7,7 @@ pub mod annotations;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod safe;
 
 use serde::Serialize;
 use serde_json::{Map, Value};

@@ -32,6 +32,7 @@ pub async fn run(cx: &mut Ctx<'_>) -> Result<Setup, Stop> {
         }
     };
     let p = cx.p;
+    cx.plan.read_stored(p, cx.opts, &setup.creds.fingerprint());
     if cx.plan.interactive && cx.plan.stored.is_none() {
         // Nothing to test without a stored login; no request is made, no browser opened.
         cx.rec

@@ -20,13 +20,8 @@ pub async fn run(cx: &mut Ctx<'_>, setup: &Setup) -> Result<(), Stop> {
             continue;
         }
         seen.push(o.clone());
-        let proxy = crate::net::proxy_for(u, &cx.net);
-        checks.push(
-            cx.http
-                .preflights
-                .check(&o, &cx.net, &setup.client.tls, proxy.as_ref())
-                .await,
-        );
+        let route = cx.http.route(u, &cx.net);
+        checks.push(cx.http.preflights.check(&o, &cx.net, &setup.client.tls, &route).await);
     }
     let checks: Vec<&OriginCheck> = checks.iter().map(|c| c.as_ref()).collect();
     dns(cx, &checks)?;

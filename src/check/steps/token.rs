@@ -98,11 +98,19 @@ async fn obtained(cx: &mut Ctx<'_>, setup: &Setup, c: &OAuthClient) -> Result<Au
         }
     };
     if let Some(d) = g.server_date {
-        skew(&mut cx.rec, d - g.received_at, "the token endpoint's clock");
+        skew(
+            &mut cx.rec,
+            d.saturating_sub(g.received_at),
+            "the token endpoint's clock",
+        );
     }
     let info = token_info(&g.token, c);
     if let Some(iat) = info.claims.as_ref().and_then(|m| m.get("iat")).and_then(|v| v.as_i64()) {
-        skew(&mut cx.rec, iat - g.received_at, "the token's issue time (iat)");
+        skew(
+            &mut cx.rec,
+            iat.saturating_sub(g.received_at),
+            "the token's issue time (iat)",
+        );
     }
     for r in &g.token.remarks {
         cx.rec.warn(Warning::new("token_answer", Category::Endpoint, r.clone()));
@@ -138,18 +146,16 @@ async fn obtained(cx: &mut Ctx<'_>, setup: &Setup, c: &OAuthClient) -> Result<Au
 
 /// Warn when this machine's clock differs from `against` by more than [`MAX_SKEW_SECS`].
 pub fn skew(rec: &mut Record, diff: i64, against: &str) {
-    if diff.abs() > MAX_SKEW_SECS {
-        let (dir, n) = if diff > 0 {
-            ("behind", diff)
-        } else {
-            ("ahead of", -diff)
-        };
+    // A difference of more than ten years is an implausible date or claim, not a clock.
+    let n = diff.unsigned_abs();
+    if n > MAX_SKEW_SECS.unsigned_abs() && n <= crate::expiry::MAX_AHEAD.unsigned_abs() {
+        let dir = if diff > 0 { "behind" } else { "ahead of" };
         rec.warn(Warning::new(
             "clock_skew",
             Category::Authentication,
             format!(
                 "this machine's clock is {} {dir} {against}: tokens may be refused as expired or not yet valid; synchronise the clock (NTP)",
-                humantime::format_duration(Duration::from_secs(n as u64))
+                humantime::format_duration(Duration::from_secs(n))
             ),
         ));
     }
