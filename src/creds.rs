@@ -40,8 +40,12 @@ fn warn_if_short(p: &Profile, what: &str, src: &Source, s: Secret) -> Secret {
 /// Resolve every secret the profile needs (runs secret commands).
 pub fn resolve(p: &Profile) -> Result<Resolved, Finding> {
     let err = |what: &str, e: secret::ResolveError| {
-        Finding::new(Category::Config, format!("cannot get the {what}: {e}"))
-            .hint("set the variable, create the file or fix the command named, then run again")
+        Finding::plain(
+            "secret_unavailable",
+            Category::Config,
+            format!("cannot get the {what}: {e}"),
+        )
+        .hint("set the variable, create the file or fix the command named, then run again")
     };
     let get = |what: &str, src: &Source| {
         src.resolve()

@@ -1,37 +1,11 @@
-//! A failure found by a test, as data: its category, a one-line summary, and hints.
+//! A failure found by a test, as the steps name it, and server text made safe to show.
 //!
-//! Findings travel in the report; they are never errors. The summary quotes the server where
-//! it spoke; hints say what to change, in plain words.
-
-use crate::exit::Category;
+//! A [`Finding`] is a [`Failure`](crate::failure::Failure): typed data with its category,
+//! its stable kind, its summary and its hints. Findings travel in the report; they are never
+//! errors.
 
 /// What went wrong and what to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
-    /// The failure's kind, which fixes the exit code.
-    pub category: Category,
-    /// One line for people.
-    pub summary: String,
-    /// What to change.
-    pub hints: Vec<String>,
-}
-
-impl Finding {
-    /// A finding without hints.
-    pub fn new(category: Category, summary: impl Into<String>) -> Finding {
-        Finding {
-            category,
-            summary: summary.into(),
-            hints: Vec::new(),
-        }
-    }
-
-    /// Add a hint.
-    pub fn hint(mut self, h: impl Into<String>) -> Finding {
-        self.hints.push(h.into());
-        self
-    }
-}
+pub type Finding = crate::failure::Failure;
 
 /// Text from the profiles file (or any text not written by conn) made safe for a terminal
 /// or a report: the same cleaning as server text, without a length limit. One line.

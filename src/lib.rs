@@ -10,6 +10,7 @@
 pub mod atomic;
 pub mod check;
 pub mod cli;
+pub mod clock;
 pub mod cmd;
 pub mod config;
 pub mod creds;
@@ -19,6 +20,7 @@ pub mod duration;
 pub mod error;
 pub mod exit;
 pub mod expiry;
+pub mod failure;
 pub mod finding;
 pub mod login;
 pub mod net;

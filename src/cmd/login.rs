@@ -21,14 +21,14 @@ pub fn run(g: &Global, a: &LoginArgs) -> Result<u8, Error> {
         )));
     }
     if let Some(f) = crate::check::plain_http_refusal(&p) {
-        crate::term::failure(&f.summary, &f.hints);
-        return Ok(f.category.exit_code());
+        crate::term::failure(&f.summary(), &f.hints());
+        return Ok(f.category().exit_code());
     }
     let creds = match resolve(&p) {
         Ok(c) => c,
         Err(f) => {
-            crate::term::failure(&f.summary, &f.hints);
-            return Ok(f.category.exit_code());
+            crate::term::failure(&f.summary(), &f.hints());
+            return Ok(f.category().exit_code());
         }
     };
     let store =
@@ -76,8 +76,8 @@ pub fn run(g: &Global, a: &LoginArgs) -> Result<u8, Error> {
             Ok(0)
         }
         Err(f) => {
-            crate::term::failure(&format!("{}: {}", p.display_name(), f.summary), &f.hints);
-            Ok(f.category.exit_code())
+            crate::term::failure(&format!("{}: {}", p.display_name(), f.summary()), &f.hints());
+            Ok(f.category().exit_code())
         }
     }
 }

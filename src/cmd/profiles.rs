@@ -77,7 +77,7 @@ pub fn token_state(p: &crate::config::Profile, store: Option<&crate::store::Stor
         return "-".into();
     }
     let entry = store.and_then(|s| s.read_for(&crate::store::key(p), p, None));
-    let now = crate::net::preflight::now_secs();
+    let now = crate::clock::now_secs();
     match entry {
         None if interactive => "login required".into(),
         None => "none".into(),

@@ -178,7 +178,7 @@ pub fn lines(p: &Profile) -> Vec<(String, String)> {
         add("allow_insecure_http", "true".into());
     }
     if let Some(f) = plain_http_refusal(p) {
-        add("problem", f.summary);
+        add("problem", f.summary());
     }
     if let Some(h) = crate::oauth::diagnose::guid_hint(p.auth.oauth().map(|c| c.scopes.as_slice()).unwrap_or(&[])) {
         add("note", h);

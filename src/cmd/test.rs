@@ -110,9 +110,12 @@ fn broken(cfg: &Config, name: &str, env: Option<String>, e: Error) -> ProfileRep
         auth: "unknown".into(),
         status: Status::Fail,
         category: Category::Config,
+        kind: Some("config_invalid"),
         exit_code: Category::Config.exit_code(),
         summary: summary.clone(),
         hints,
+        warnings: Vec::new(),
+        notes: Vec::new(),
         duration_ms: 0,
         steps: vec![Step {
             name: StepName::Config,
@@ -124,7 +127,6 @@ fn broken(cfg: &Config, name: &str, env: Option<String>, e: Error) -> ProfileRep
         }],
         token: None,
         server_error: None,
-        warn_category: None,
     }
 }
 
@@ -175,14 +177,16 @@ fn internal_failure(msg: &str) -> ProfileReport {
         auth: "unknown".into(),
         status: Status::Fail,
         category: Category::Endpoint,
+        kind: Some("internal"),
         exit_code: 1,
         summary: format!("internal error: {msg}"),
         hints: vec!["this is a bug in conn; please report it".into()],
+        warnings: Vec::new(),
+        notes: Vec::new(),
         duration_ms: 0,
         steps: Vec::new(),
         token: None,
         server_error: None,
-        warn_category: None,
     }
 }
 

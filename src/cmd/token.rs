@@ -8,13 +8,13 @@ use base64::Engine;
 
 use crate::check::plain_http_refusal;
 use crate::cli::{Global, TokenArgs, TokenFormat};
+use crate::clock::now_secs;
 use crate::config::{Auth, KeyIn, Profile};
 use crate::creds::resolve;
 use crate::error::Error;
 use crate::exit::Category;
 use crate::finding::Finding;
 use crate::net::Http;
-use crate::net::preflight::now_secs;
 use crate::oauth::obtain;
 use crate::store::{self, Entry, Store};
 
@@ -87,7 +87,7 @@ pub fn run(g: &Global, a: &TokenArgs) -> Result<u8, Error> {
     let http = Http::default();
     let client = match http.client(&p.net) {
         Ok(c) => c,
-        Err(e) => return fail(&p, &Finding::new(Category::Config, e)),
+        Err(e) => return fail(&p, &Finding::plain("http_client", Category::Config, e)),
     };
     let trace = crate::check::trace_fn(&p, g.verbose);
     let deadline = crate::duration::deadline_after(p.net.timeout);
@@ -127,8 +127,8 @@ pub fn run(g: &Global, a: &TokenArgs) -> Result<u8, Error> {
 }
 
 fn fail(p: &Profile, f: &Finding) -> Result<u8, Error> {
-    crate::term::failure(&format!("{}: {}", p.display_name(), f.summary), &f.hints);
-    Ok(f.category.exit_code())
+    crate::term::failure(&format!("{}: {}", p.display_name(), f.summary()), &f.hints());
+    Ok(f.category().exit_code())
 }
 
 fn print(e: &Entry, format: TokenFormat) -> Result<u8, Error> {
@@ -194,7 +194,8 @@ fn static_credentials(p: &Profile, creds: &crate::creds::Resolved, format: Token
 /// refresh token is stored under the entry's lock). Never opens a browser.
 fn interactive(g: &Global, a: &TokenArgs, p: &Profile, creds: &crate::creds::Resolved) -> Result<u8, Error> {
     let login_required = || {
-        Finding::new(
+        Finding::plain(
+            "no_stored_login",
             Category::Interactive,
             format!("{} has no stored login", p.display_name()),
         )
@@ -232,7 +233,7 @@ fn interactive(g: &Global, a: &TokenArgs, p: &Profile, creds: &crate::creds::Res
     let http = Http::default();
     let client = match http.client(&p.net) {
         Ok(c) => c,
-        Err(e) => return fail(p, &Finding::new(Category::Config, e)),
+        Err(e) => return fail(p, &Finding::plain("http_client", Category::Config, e)),
     };
     let trace = crate::check::trace_fn(p, g.verbose);
     match rt.block_on(crate::login::refresh(
@@ -252,7 +253,7 @@ fn interactive(g: &Global, a: &TokenArgs, p: &Profile, creds: &crate::creds::Res
             print(&e, a.format)
         }
         Err(f) => {
-            if f.category == Category::Interactive {
+            if f.category() == Category::Interactive {
                 store.remove(&key);
             }
             fail(p, &f)

@@ -29,8 +29,8 @@ pub fn run(g: &Global, a: &ValidateArgs) -> Result<u8, Error> {
                 problems.push(Problem {
                     span: None,
                     path: label.clone(),
-                    message: f.summary,
-                    help: f.hints.first().cloned(),
+                    message: f.summary(),
+                    help: f.hints().first().cloned(),
                 });
             }
             if a.no_secrets {

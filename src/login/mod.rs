@@ -19,12 +19,12 @@ use std::time::Duration;
 use serde_json::Value;
 use url::Url;
 
+use crate::clock::now_secs;
 use crate::config::{Auth, Interactive, OAuthClient, Profile, is_loopback, shown};
 use crate::creds::Resolved;
 use crate::exit::Category;
 use crate::finding::{Finding, clean};
 use crate::net::body::MAX_BODY;
-use crate::net::preflight::now_secs;
 use crate::oauth::diagnose;
 use crate::oauth::token::{self, Answer, Grant, Token};
 use crate::secret::Secret;
@@ -71,7 +71,8 @@ pub fn parts(p: &Profile) -> Option<(&OAuthClient, &Interactive)> {
 
 fn insecure(u: &Url, p: &Profile) -> Option<Finding> {
     (u.scheme() == "http" && !is_loopback(u) && !p.net.allow_insecure_http).then(|| {
-        Finding::new(
+        Finding::plain(
+            "plain_http_login",
             Category::Config,
             format!("refusing to sign in over plain http at {}", shown(u)),
         )
@@ -82,7 +83,8 @@ fn insecure(u: &Url, p: &Profile) -> Option<Finding> {
 /// Find the endpoints: from discovery when the profile names an issuer (explicit URLs in the
 /// profile win), else from the profile.
 pub async fn endpoints(http: &reqwest::Client, p: &Profile, timeout: Duration) -> Result<Endpoints, Finding> {
-    let (client, flow) = parts(p).ok_or_else(|| Finding::new(Category::Config, "not an interactive profile"))?;
+    let (client, flow) =
+        parts(p).ok_or_else(|| Finding::plain("not_interactive", Category::Config, "not an interactive profile"))?;
     let e = match &flow.issuer {
         Some(issuer) => {
             let m = discovery::discover(http, issuer, flow.pkce, timeout).await?;
@@ -97,10 +99,13 @@ pub async fn endpoints(http: &reqwest::Client, p: &Profile, timeout: Duration) -
             }
         }
         None => Endpoints {
-            authorization: flow
-                .authorization_url
-                .clone()
-                .ok_or_else(|| Finding::new(Category::Config, "authorization_url is not set"))?,
+            authorization: flow.authorization_url.clone().ok_or_else(|| {
+                Finding::plain(
+                    "authorization_url_missing",
+                    Category::Config,
+                    "authorization_url is not set",
+                )
+            })?,
             token: client.token_url.clone(),
             device: None,
             jwks: None,
@@ -217,7 +222,8 @@ pub async fn login(
     say: Say<'_>,
     trace: &(dyn Fn(String) + Sync),
 ) -> Result<Entry, Finding> {
-    let (c, f) = parts(p).ok_or_else(|| Finding::new(Category::Config, "not an interactive profile"))?;
+    let (c, f) =
+        parts(p).ok_or_else(|| Finding::plain("not_interactive", Category::Config, "not an interactive profile"))?;
     let e = endpoints(http, p, p.net.timeout).await?;
     let client_id = creds.client_id.clone().unwrap_or_default();
     let name = f.display_name.clone().unwrap_or_else(|| p.display_name());
@@ -227,7 +233,8 @@ pub async fn login(
         device::run(http, p, c, creds, &e, opts, say, trace).await?
     } else {
         let listener = callback::Listener::bind(f.redirect_port).await.map_err(|err| {
-            Finding::new(
+            Finding::plain(
+                "callback_listen_failed",
                 Category::Config,
                 format!(
                     "cannot listen on 127.0.0.1:{} for the sign-in redirect: {err}",
@@ -272,7 +279,8 @@ pub async fn login(
             .wait(&state, issuer, e.iss_parameter, deadline, &refused)
             .await
             .ok_or_else(|| {
-                Finding::new(
+                Finding::plain(
+                    "sign_in_timeout",
                     Category::Interactive,
                     format!("no sign-in arrived within {}", humantime::format_duration(opts.timeout)),
                 )
@@ -281,7 +289,8 @@ pub async fn login(
         let code = match cb {
             callback::Callback::Code(code) => code,
             callback::Callback::Error { error, description } => {
-                let mut fd = Finding::new(
+                let mut fd = Finding::plain(
+                    "sign_in_refused",
                     if error == "access_denied" {
                         Category::Authentication
                     } else {
@@ -321,11 +330,12 @@ pub async fn login(
     let mut id_claims = None;
     if f.oidc {
         let id = tok.id_token.as_deref().ok_or_else(|| {
-            Finding::new(Category::Endpoint, "the provider sent no ID token")
+            Finding::plain("id_token_missing", Category::Endpoint, "the provider sent no ID token")
                 .hint("an openid-connect profile must request the openid scope")
         })?;
         let jwks_url = e.jwks.as_ref().ok_or_else(|| {
-            Finding::new(
+            Finding::plain(
+                "jwks_missing",
                 Category::Endpoint,
                 "the provider publishes no jwks_uri to check the ID token with",
             )
@@ -340,7 +350,13 @@ pub async fn login(
             if opts.device { None } else { nonce.as_deref() },
             now_secs(),
         )
-        .map_err(|why| Finding::new(Category::Authentication, format!("the ID token was refused: {why}")))?;
+        .map_err(|why| {
+            Finding::plain(
+                "id_token_refused",
+                Category::Authentication,
+                format!("the ID token was refused: {why}"),
+            )
+        })?;
         let keep = ["iss", "sub", "aud", "exp", "iat", "email", "name", "preferred_username"];
         id_claims = Some(
             claims
@@ -397,7 +413,8 @@ async fn fetch_json(http: &reqwest::Client, u: &Url, timeout: Duration) -> Resul
     let what = u.host_str().unwrap_or("the provider").to_string();
     let a = crate::net::fetch(http.get(u.clone()), timeout, MAX_BODY, &what).await?;
     if a.body.truncated || a.status != 200 {
-        return Err(Finding::new(
+        return Err(Finding::plain(
+            "login_endpoint_status",
             Category::Endpoint,
             format!(
                 "{} answered {}{}",
@@ -407,8 +424,13 @@ async fn fetch_json(http: &reqwest::Client, u: &Url, timeout: Duration) -> Resul
             ),
         ));
     }
-    serde_json::from_slice(&a.body.bytes)
-        .map_err(|_| Finding::new(Category::Endpoint, format!("{} is not JSON", shown(u))))
+    serde_json::from_slice(&a.body.bytes).map_err(|_| {
+        Finding::plain(
+            "login_endpoint_not_json",
+            Category::Endpoint,
+            format!("{} is not JSON", shown(u)),
+        )
+    })
 }
 
 /// A token, or the diagnosis of a refused exchange.
@@ -444,14 +466,16 @@ pub async fn refresh(
     timeout: Duration,
     trace: &(dyn Fn(String) + Sync),
 ) -> Result<(Entry, bool), Finding> {
-    let (c, _) = parts(p).ok_or_else(|| Finding::new(Category::Config, "not an interactive profile"))?;
+    let (c, _) =
+        parts(p).ok_or_else(|| Finding::plain("not_interactive", Category::Config, "not an interactive profile"))?;
     let relogin = format!("run: conn login {}", p.display_name());
     let rt = old
         .refresh_token
         .as_ref()
         .map(|r| Secret::new(r.clone()))
         .ok_or_else(|| {
-            Finding::new(
+            Finding::plain(
+                "login_expired",
                 Category::Interactive,
                 "the stored login has expired and cannot be refreshed (no refresh token)",
             )
@@ -479,7 +503,8 @@ pub async fn refresh(
         && error.error.as_deref() == Some("invalid_grant")
     {
         let q = error.quote().map(|q| format!(" ({q})")).unwrap_or_default();
-        return Err(Finding::new(
+        return Err(Finding::plain(
+            "login_invalid",
             Category::Interactive,
             format!("the stored login is no longer valid{q}: sign in again"),
         )

@@ -10,6 +10,7 @@ pub mod body;
 pub mod cert;
 pub mod classify;
 pub mod httpdate;
+pub mod origin;
 pub mod preflight;
 pub mod route;
 pub mod tls;

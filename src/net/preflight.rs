@@ -8,50 +8,20 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use rustls::pki_types::ServerName;
 use tokio::net::TcpStream;
 use tokio::sync::OnceCell;
-use url::Url;
 
 use super::cert::{self, CertFacts};
 use super::classify;
+pub use super::origin::Origin;
 use super::route::Route;
+use crate::clock::now_secs;
 use crate::config::{Net, shown};
-use crate::exit::Category;
+use crate::failure::{NetFailure, TlsFailure, TlsProblem};
 use crate::finding::Finding;
-
-/// A scheme, host and port.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Origin {
-    /// `https` or `http`.
-    pub https: bool,
-    /// Host name or address (IPv6 without brackets).
-    pub host: String,
-    /// Port.
-    pub port: u16,
-}
-
-impl Origin {
-    /// The origin of a URL.
-    pub fn of(url: &Url) -> Option<Origin> {
-        Some(Origin {
-            https: url.scheme() == "https",
-            host: url.host_str()?.trim_matches(['[', ']']).to_string(),
-            port: url.port_or_known_default()?,
-        })
-    }
-
-    /// `host:port`.
-    pub fn authority(&self) -> String {
-        if self.host.contains(':') {
-            format!("[{}]:{}", self.host, self.port)
-        } else {
-            format!("{}:{}", self.host, self.port)
-        }
-    }
-}
 
 /// A timed result.
 #[derive(Debug, Clone)]
@@ -122,13 +92,6 @@ fn ms(since: Instant) -> u64 {
     since.elapsed().as_millis() as u64
 }
 
-/// Seconds since the epoch now.
-pub fn now_secs() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
 async fn run(origin: &Origin, net: &Net, tls: &Arc<rustls::ClientConfig>, route: &Route) -> OriginCheck {
     let exempt = if *route == Route::Exempt {
         " (direct: NO_PROXY)"
@@ -155,14 +118,11 @@ async fn run(origin: &Origin, net: &Net, tls: &Arc<rustls::ClientConfig>, route:
         Ok(vec![SocketAddr::new(ip, port)])
     } else {
         match tokio::time::timeout(net.connect_timeout, tokio::net::lookup_host((host.as_str(), port))).await {
-            Err(_) => Err(Finding::new(
-                Category::Network,
-                format!(
-                    "DNS lookup of {what} did not answer within {}",
-                    humantime::format_duration(net.connect_timeout)
-                ),
-            )
-            .hint("check the machine's DNS settings and network connection")),
+            Err(_) => Err(NetFailure::DnsTimeout {
+                what: what.clone(),
+                after: net.connect_timeout,
+            }
+            .into()),
             Ok(Err(e)) => Err(classify::dns_not_found(&host, via.is_some(), Some(&e.to_string()))),
             Ok(Ok(it)) => {
                 let v: Vec<SocketAddr> = it.collect();
@@ -263,13 +223,13 @@ async fn run(origin: &Origin, net: &Net, tls: &Arc<rustls::ClientConfig>, route:
     let value = handshake(stream, origin, tls.clone(), net.timeout).await;
     let value = match value {
         Ok(f) => Ok(f),
-        Err(mut f) => {
+        Err(f) => {
             // Show what the server presented: fetched again without verification, only to
             // describe it.
-            if let Some(c) = presented_cert(addr, origin, net.connect_timeout).await {
-                classify::describe_presented(&mut f, &c, &origin.host);
-            }
-            Err(f)
+            Err(match presented_cert(addr, origin, net.connect_timeout).await {
+                Some(c) => classify::describe_presented(f, &c, &origin.host),
+                None => f,
+            })
         }
     };
     OriginCheck {
@@ -288,22 +248,18 @@ async fn handshake(
     limit: Duration,
 ) -> Result<TlsFacts, Finding> {
     let name = ServerName::try_from(origin.host.clone()).map_err(|_| {
-        Finding::new(
-            Category::Config,
-            format!("`{}` is not a valid TLS server name", origin.host),
-        )
+        Finding::from(TlsFailure {
+            host: origin.host.clone(),
+            problem: TlsProblem::BadServerName,
+        })
     })?;
     let connector = tokio_rustls::TlsConnector::from(tls);
     match tokio::time::timeout(limit, connector.connect(name, stream)).await {
-        Err(_) => Err(Finding::new(
-            Category::Tls,
-            format!(
-                "the TLS handshake with {} did not finish within {}",
-                origin.authority(),
-                humantime::format_duration(limit)
-            ),
-        )
-        .hint("the port may not speak TLS, or something between drops the handshake; check the URL's scheme and port")),
+        Err(_) => Err(TlsFailure {
+            host: origin.authority(),
+            problem: TlsProblem::Timeout(limit),
+        }
+        .into()),
         Ok(Err(e)) => Err(classify::tls_io(&e, origin)),
         Ok(Ok(s)) => {
             let (_, conn) = s.get_ref();

@@ -218,7 +218,7 @@ pub async fn exchange(http: &reqwest::Client, req: &Request<'_>, trace: &(dyn Fn
     let crate::net::Answer { status, headers, body } = match sent {
         Ok(a) => a,
         Err(f) => {
-            trace(format!("< {}", f.summary));
+            trace(format!("< {}", f.summary()));
             return Exchange {
                 ms,
                 status: None,
@@ -259,7 +259,7 @@ pub async fn exchange(http: &reqwest::Client, req: &Request<'_>, trace: &(dyn Fn
             error: ServerError { status, ..Default::default() },
             challenges,
             finding: Some(
-                Finding::new(
+                Finding::plain("token_redirected", 
                     Category::Endpoint,
                     format!("the token URL answered {status} with a redirect to {location}; a token request is never redirected, because that would send the secret on"),
                 )
@@ -275,7 +275,8 @@ pub async fn exchange(http: &reqwest::Client, req: &Request<'_>, trace: &(dyn Fn
                     ..Default::default()
                 },
                 challenges,
-                finding: Some(Finding::new(
+                finding: Some(Finding::plain(
+                    "token_answer_too_large",
                     Category::Endpoint,
                     format!(
                         "the token answer is larger than {} MiB; a token answer is a few KiB",
@@ -344,7 +345,8 @@ fn html_finding(status: u16, body: &[u8]) -> Finding {
         Some(t) if !t.is_empty() => format!("an HTML page (\"{t}\")"),
         _ => "an HTML page".to_string(),
     };
-    Finding::new(
+    Finding::plain(
+        "token_url_html",
         Category::Endpoint,
         format!("the token URL answered {status} with {what} where a JSON token was expected"),
     )
@@ -371,13 +373,18 @@ pub fn parse_success(status: u16, content_type: &str, bytes: &[u8], challenges: 
                 format!("is not valid JSON ({e})")
             };
             return refused(
-                Finding::new(Category::Endpoint, format!("the token answer {what}"))
-                    .hint("check that token_url is the OAuth token endpoint"),
+                Finding::plain(
+                    "token_answer_not_json",
+                    Category::Endpoint,
+                    format!("the token answer {what}"),
+                )
+                .hint("check that token_url is the OAuth token endpoint"),
             );
         }
     };
     let Value::Object(m) = value else {
-        return refused(Finding::new(
+        return refused(Finding::plain(
+            "token_answer_not_object",
             Category::Endpoint,
             "the token answer is JSON but not an object",
         ));
@@ -393,7 +400,8 @@ pub fn parse_success(status: u16, content_type: &str, bytes: &[u8], challenges: 
     let token = match m.get("access_token") {
         Some(Value::String(t)) => t.clone(),
         Some(_) => {
-            return refused(Finding::new(
+            return refused(Finding::plain(
+                "access_token_not_string",
                 Category::Endpoint,
                 "access_token in the answer is not a string",
             ));
@@ -401,7 +409,8 @@ pub fn parse_success(status: u16, content_type: &str, bytes: &[u8], challenges: 
         None => {
             let keys: Vec<String> = m.keys().take(10).map(|k| clean(k, 40)).collect();
             return refused(
-                Finding::new(
+                Finding::plain(
+                    "no_access_token",
                     Category::Endpoint,
                     format!(
                         "the answer has no access_token (it has: {})",
@@ -424,7 +433,8 @@ pub fn parse_success(status: u16, content_type: &str, bytes: &[u8], challenges: 
         } else {
             "holding spaces or control characters, which cannot be sent in a header".to_string()
         };
-        return refused(Finding::new(
+        return refused(Finding::plain(
+            "access_token_unusable",
             Category::Endpoint,
             format!("the access token in the answer is unusable: {why}"),
         ));
@@ -434,7 +444,8 @@ pub fn parse_success(status: u16, content_type: &str, bytes: &[u8], challenges: 
         Some(t) if t.eq_ignore_ascii_case("bearer") => "Bearer".to_string(),
         Some(t) => {
             return refused(
-                Finding::new(
+                Finding::plain(
+                    "token_type_unsupported",
                     Category::Endpoint,
                     format!("the token type is \"{}\"; conn sends bearer tokens", clean(t, 40)),
                 )

@@ -20,6 +20,8 @@ fn profile(p: &mut ProfileReport) {
     p.auth = safe(&p.auth);
     p.summary = safe_lines(&p.summary);
     p.hints.iter_mut().for_each(|h| *h = safe_lines(h));
+    p.warnings.iter_mut().for_each(|w| w.message = safe_lines(&w.message));
+    p.notes.iter_mut().for_each(|n| *n = safe_lines(n));
     p.steps.iter_mut().for_each(step);
     if let Some(t) = &mut p.token {
         t.token_type = safe(&t.token_type);
