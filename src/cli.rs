@@ -116,8 +116,8 @@ pub struct TestArgs {
     /// How many profiles to test at once
     #[arg(short, long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: u16,
-    /// Total deadline for each HTTP exchange, overriding the profiles (e.g. 10s)
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    /// Total deadline for each HTTP exchange, overriding the profiles (e.g. 10s; at most 1h)
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout)]
     pub timeout: Option<std::time::Duration>,
     /// Obtain credentials but make no probe call
     #[arg(long)]
@@ -137,7 +137,7 @@ pub struct TokenArgs {
     #[arg(long, value_enum, default_value_t = TokenFormat::Raw)]
     pub format: TokenFormat,
     /// Reuse a stored token only if it stays valid this long (at least 60s)
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_min_ttl)]
     pub min_ttl: Option<std::time::Duration>,
     /// Neither read nor write the token store
     #[arg(long)]
@@ -167,8 +167,8 @@ pub struct LoginArgs {
     /// Sign in with a code on another device (RFC 8628), for machines without a browser
     #[arg(long)]
     pub device: bool,
-    /// How long to wait for the sign-in (default 5m)
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    /// How long to wait for the sign-in (default 5m; at most 1d)
+    #[arg(long, value_name = "DURATION", value_parser = parse_login_timeout)]
     pub timeout: Option<std::time::Duration>,
 }
 
@@ -263,13 +263,27 @@ pub struct CompletionArgs {
     pub shell: clap_complete::Shell,
 }
 
-/// A duration such as `500ms`, `10s`, `2m`.
-pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
-    match humantime::parse_duration(s) {
-        Ok(d) if !d.is_zero() => Ok(d),
-        Ok(_) => Err("must be longer than zero".into()),
-        Err(e) => Err(format!("{e} (write e.g. 500ms, 10s, 2m)")),
-    }
+/// A duration such as `500ms`, `10s`, `2m`, at most `max`.
+fn parse_duration(s: &str, max: std::time::Duration) -> Result<std::time::Duration, String> {
+    crate::duration::parse(s, max).map_err(|e| match e {
+        crate::duration::DurationError::Invalid { .. } => format!("{e} (write e.g. 500ms, 10s, 2m)"),
+        other => other.to_string(),
+    })
+}
+
+/// `conn test --timeout`: at most an hour, like `timeout` in the profiles file.
+pub fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {
+    parse_duration(s, crate::duration::MAX_TIMEOUT)
+}
+
+/// `conn login --timeout`: at most a day.
+pub fn parse_login_timeout(s: &str) -> Result<std::time::Duration, String> {
+    parse_duration(s, crate::duration::MAX_LOGIN_TIMEOUT)
+}
+
+/// `conn token --min-ttl`: at most 100 years.
+pub fn parse_min_ttl(s: &str) -> Result<std::time::Duration, String> {
+    parse_duration(s, crate::duration::MAX_MIN_TTL)
 }
 
 #[cfg(test)]

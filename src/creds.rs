@@ -3,7 +3,7 @@
 use crate::config::{Auth, Profile};
 use crate::exit::Category;
 use crate::finding::Finding;
-use crate::secret::{self, Secret};
+use crate::secret::{self, Secret, Source};
 
 /// Resolved credentials of a profile.
 pub struct Resolved {
@@ -19,11 +19,38 @@ pub struct Resolved {
     pub key: Option<Secret>,
 }
 
+/// Warn that a secret is too short to be masked in the output, naming where it comes
+/// from (never the value). Masking one to three characters everywhere would garble every
+/// report, so conn does not try.
+fn warn_if_short(p: &Profile, what: &str, src: &Source, s: Secret) -> Secret {
+    if crate::redact::too_short(s.expose()) {
+        let from = match src {
+            Source::Literal(_) => "written in the profiles file".to_string(),
+            other => format!("from {}", other.describe()),
+        };
+        crate::term::warn(&format!(
+            "{}: the {what} ({from}) is too short to be masked: conn masks secrets of {} characters or more, so this one may show in its output",
+            crate::finding::clean(&p.display_name(), 200),
+            crate::redact::MIN_CHARS
+        ));
+    }
+    s
+}
+
 /// Resolve every secret the profile needs (runs secret commands).
 pub fn resolve(p: &Profile) -> Result<Resolved, Finding> {
     let err = |what: &str, e: secret::ResolveError| {
-        Finding::new(Category::Config, format!("cannot get the {what}: {e}"))
-            .hint("set the variable, create the file or fix the command named, then run again")
+        Finding::plain(
+            "secret_unavailable",
+            Category::Config,
+            format!("cannot get the {what}: {e}"),
+        )
+        .hint("set the variable, create the file or fix the command named, then run again")
+    };
+    let get = |what: &str, src: &Source| {
+        src.resolve()
+            .map(|s| warn_if_short(p, what, src, s))
+            .map_err(|e| err(what, e))
     };
     let mut r = Resolved {
         client_id: None,
@@ -35,15 +62,15 @@ pub fn resolve(p: &Profile) -> Result<Resolved, Finding> {
     if let Some(c) = p.auth.oauth() {
         r.client_id = Some(c.client_id.resolve_plain().map_err(|e| err("client_id", e))?);
         if let Some(s) = &c.client_secret {
-            r.client_secret = Some(s.resolve().map_err(|e| err("client_secret", e))?);
+            r.client_secret = Some(get("client_secret", s)?);
         }
     }
     match &p.auth {
         Auth::Basic { username, password } | Auth::Password { username, password, .. } => {
             r.username = Some(username.resolve_plain().map_err(|e| err("username", e))?);
-            r.password = Some(password.resolve().map_err(|e| err("password", e))?);
+            r.password = Some(get("password", password)?);
         }
-        Auth::ApiKey { key, .. } => r.key = Some(key.resolve().map_err(|e| err("API key", e))?),
+        Auth::ApiKey { key, .. } => r.key = Some(get("API key", key)?),
         Auth::None | Auth::ClientCredentials(_) | Auth::Interactive { .. } => {}
     }
     Ok(r)

@@ -31,21 +31,79 @@ pub const FORM_FN: &str = r#"form() ( LC_ALL=C; s=$1; o=; while [ -n "$s" ]; do 
 /// `sed` that takes the access token out of a token response.
 const TOKEN_SED: &str = r#"sed -n 's/.*"access_token"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p'"#;
 
-/// A string in single quotes for sh.
+/// A string in single quotes for sh: every value written into the script goes through this
+/// or [`dq`]. A `'` becomes `'\''`; a control character other than a newline (an escape
+/// sequence, a carriage return) is written as `printf` octal, so the script reproduces the
+/// value exactly while no raw control character reaches the terminal that shows it.
 pub fn sq(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
+    let mut o = String::from("'");
+    for c in s.chars() {
+        match c {
+            '\'' => o.push_str(r"'\''"),
+            c if c != '\n' && c.is_control() => {
+                o.push('\'');
+                o.push('"');
+                o.push_str(&printf_char(c));
+                o.push('"');
+                o.push('\'');
+            }
+            c => o.push(c),
+        }
+    }
+    o.push('\'');
+    o
 }
 
-/// Text that goes inside double quotes for sh, taken literally.
+/// Text that goes inside double quotes for sh, taken literally (control characters as in
+/// [`sq`]).
 fn dq(s: &str) -> String {
     let mut o = String::new();
     for c in s.chars() {
-        if matches!(c, '\\' | '"' | '$' | '`') {
-            o.push('\\');
+        match c {
+            '\\' | '"' | '$' | '`' => {
+                o.push('\\');
+                o.push(c);
+            }
+            c if c != '\n' && c.is_control() => o.push_str(&printf_char(c)),
+            c => o.push(c),
         }
-        o.push(c);
     }
     o
+}
+
+/// `text` as a shell variable name: letters and digits in upper case, `_` for the rest.
+pub fn var_name(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// `$(printf '\NNN…')`: a character as its UTF-8 bytes in octal.
+fn printf_char(c: char) -> String {
+    let mut b = [0u8; 4];
+    let octal: String = c.encode_utf8(&mut b).bytes().map(|x| format!("\\{x:03o}")).collect();
+    format!("$(printf '{octal}')")
+}
+
+/// Config text for a `#` comment: one line whatever it holds. Line breaks and other control
+/// characters are written as escapes (`\n`, `\u{1b}`), so nothing after them can become a
+/// command, and nothing reaches the terminal raw.
+fn comment(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 fn is_var_name(s: &str) -> bool {
@@ -67,11 +125,11 @@ impl Vars {
         let placeholder = format!("CONN_{}", key.to_ascii_uppercase());
         let (name, from) = match src {
             Source::Env(v) if is_var_name(v) => (v.clone(), format!("{key} = {{ env = \"{v}\" }}")),
-            Source::Env(v) => (placeholder, format!("the variable {v}")),
+            Source::Env(v) => (placeholder, format!("the variable {}", comment(v))),
             Source::Literal(s) if !secret => return dq(s.expose()),
             Source::Literal(_) => (placeholder, "the value written in the profiles file".into()),
-            Source::File(p) => (placeholder, format!("the file {}", p.display())),
-            Source::Command { argv, .. } => (placeholder, format!("the output of: {}", argv.join(" "))),
+            Source::File(p) => (placeholder, format!("the file {}", comment(&p.display().to_string()))),
+            Source::Command { argv, .. } => (placeholder, format!("the output of: {}", comment(&argv.join(" ")))),
         };
         let note = match src {
             Source::Env(v) if is_var_name(v) => format!("#   {name}: {key} (the variable conn reads too)"),
@@ -82,6 +140,35 @@ impl Vars {
         }
         format!("${{{name}}}")
     }
+}
+
+/// A URL as one sh word. The value of a credential query parameter (`?code=…`,
+/// `?api_key=…`) comes from a variable named after `what` and the parameter, with a note
+/// saying what to set it to; a URL without one is quoted as it is.
+fn url_word(vars: &mut Vars, url: &url::Url, what: &str) -> String {
+    use crate::redact::url::Part;
+    let parts = crate::redact::url::parts(url);
+    if parts.iter().all(|p| matches!(p, Part::Text(_))) {
+        return sq(url.as_str());
+    }
+    let mut word = String::from("\"");
+    for p in parts {
+        match p {
+            Part::Text(t) => word.push_str(&dq(&t)),
+            Part::Secret(key) => {
+                let name = var_name(&format!("CONN_{what}_{key}"));
+                let note = format!(
+                    "#   {name}: a secret query value of {what} in the profiles file, as written there (percent-encoded)"
+                );
+                if !vars.notes.contains(&note) {
+                    vars.notes.push(note);
+                }
+                word.push_str(&format!("${{{name}}}"));
+            }
+        }
+    }
+    word.push('"');
+    word
 }
 
 /// curl options for the profile's connection settings.
@@ -137,7 +224,8 @@ pub fn script(p: &Profile) -> String {
             let grant = p.auth.auth_kind().grant().grant_type().unwrap_or_default();
             let id = vars.value("client_id", &c.client_id, false);
             let secret = c.client_secret.as_ref().map(|s| vars.value("client_secret", s, true));
-            let mut cmd = vec![format!("ANSWER=$(curl -sS -i -X POST {}", sq(c.token_url.as_str()))];
+            let url = url_word(&mut vars, &c.token_url, "token_url");
+            let mut cmd = vec![format!("ANSWER=$(curl -sS -i -X POST {url}")];
             cmd.extend(net.iter().cloned());
             cmd.push("-H 'Accept: application/json'".into());
             cmd.push(format!("--data-urlencode {}", sq(&format!("grant_type={grant}"))));
@@ -187,7 +275,7 @@ pub fn script(p: &Profile) -> String {
         Auth::Interactive { .. } => {
             body.push(format!(
                 "# 1. This profile signs in in a browser: no curl command can do that. Sign in with\n#    `conn login {0}`, then take the stored token:",
-                p.display_name()
+                comment(&p.display_name())
             ));
             body.push(format!("TOKEN=$(conn token {})", sq(&p.display_name())));
             probe_auth.push("-H \"Authorization: Bearer $TOKEN\"".into());
@@ -197,14 +285,15 @@ pub fn script(p: &Profile) -> String {
     match probe::choose(p, Some(&granted), false) {
         Ok(r) => {
             body.push(format!("# {n}. The probe call."));
-            let mut cmd = vec![format!("curl -sS -i -X {} {}", r.method, sq(r.url.as_str()))];
+            let url = url_word(&mut vars, &r.url, "probe");
+            let mut cmd = vec![format!("curl -sS -i -X {} {url}", r.method)];
             cmd.extend(net.iter().cloned());
             cmd.push("-H 'Accept: application/json, */*;q=0.5'".into());
             cmd.extend(probe_auth);
             body.push(command(&cmd));
         }
         Err(why) => {
-            body.push(format!("# {n}. No probe call: {why}"));
+            body.push(format!("# {n}. No probe call: {}", comment(&why.to_string())));
             // Hypatos picks its probe from the scopes the token grants: show the first one.
             if matches!(p.vendor, crate::config::Vendor::Hypatos)
                 && matches!(p.probe, crate::config::Probe::Auto)
@@ -213,16 +302,15 @@ pub fn script(p: &Profile) -> String {
                 body.push(format!(
                     "#    With {} granted, conn would call:\n#    curl -sS -i {} -H \"Authorization: Bearer $TOKEN\"",
                     probe::HYPATOS_PROBES[0].0,
-                    sq(url.as_str())
+                    sq(&crate::config::shown(&url))
                 ));
             }
         }
     }
     let mut out = String::from("#!/bin/sh\n");
     out.push_str(&format!(
-        "# {}: the requests of `conn test {}` as curl commands.\n",
-        p.display_name(),
-        p.display_name()
+        "# {0}: the requests of `conn test {0}` as curl commands.\n",
+        comment(&p.display_name())
     ));
     if !vars.notes.is_empty() {
         out.push_str("# Secrets are shell variables; export them before running this:\n");
@@ -251,6 +339,9 @@ mod tests {
     fn quoting() {
         assert_eq!(sq("a'b"), r"'a'\''b'");
         assert_eq!(dq("a\"$b`"), r#"a\"\$b\`"#);
+        assert_eq!(sq("a\u{1b}[1m\nb"), "'a'\"$(printf '\\033')\"'[1m\nb'");
+        assert_eq!(dq("\r"), "$(printf '\\015')");
+        assert_eq!(comment("a\ntouch x\u{1b}"), "a\\ntouch x\\u{1b}");
         assert!(is_var_name("HYPATOS_SECRET"));
         assert!(!is_var_name("1X"));
         assert!(!is_var_name("A-B"));

@@ -1,43 +1,33 @@
-//! A failure found by a test, as data: its category, a one-line summary, and hints.
+//! A failure found by a test, as the steps name it, and server text made safe to show.
 //!
-//! Findings travel in the report; they are never errors. The summary quotes the server where
-//! it spoke; hints say what to change, in plain words.
-
-use crate::exit::Category;
+//! A [`Finding`] is a [`Failure`](crate::failure::Failure): typed data with its category,
+//! its stable kind, its summary and its hints. Findings travel in the report; they are never
+//! errors.
 
 /// What went wrong and what to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
-    /// The failure's kind, which fixes the exit code.
-    pub category: Category,
-    /// One line for people.
-    pub summary: String,
-    /// What to change.
-    pub hints: Vec<String>,
+pub type Finding = crate::failure::Failure;
+
+/// Text from the profiles file (or any text not written by conn) made safe for a terminal
+/// or a report: the same cleaning as server text, without a length limit. One line.
+pub fn safe(text: &str) -> String {
+    clean(text, usize::MAX)
 }
 
-impl Finding {
-    /// A finding without hints.
-    pub fn new(category: Category, summary: impl Into<String>) -> Finding {
-        Finding {
-            category,
-            summary: summary.into(),
-            hints: Vec::new(),
-        }
-    }
+/// Several lines made safe one by one, the line breaks between them kept.
+pub fn safe_lines(text: &str) -> String {
+    text.split('\n').map(safe_keep_indent).collect::<Vec<_>>().join("\n")
+}
 
-    /// Add a hint.
-    pub fn hint(mut self, h: impl Into<String>) -> Finding {
-        self.hints.push(h.into());
-        self
-    }
+fn safe_keep_indent(line: &str) -> String {
+    let indent = &line[..line.len() - line.trim_start_matches(' ').len()];
+    format!("{indent}{}", safe(line))
 }
 
 /// Server text made safe to show: registered secrets masked, control characters and
 /// terminal escapes removed, cut to `max` characters.
 pub fn clean(text: &str, max: usize) -> String {
     let redacted = crate::secret::redact(text);
-    let mut out = String::with_capacity(redacted.len().min(max + 3));
+    let mut out = String::with_capacity(redacted.len().min(max.saturating_add(3)));
     let mut chars = redacted.chars().peekable();
     let mut n = 0;
     while let Some(c) = chars.next() {
@@ -97,5 +87,6 @@ mod tests {
         assert_eq!(clean("\u{1b}]0;title\u{7}x", 100), "x");
         assert_eq!(clean("abcdef", 3), "abc…");
         assert_eq!(clean("x\u{0}\u{8}y\u{202e}z", 10), "xyz");
+        assert_eq!(safe_lines("a\u{1b}[1mb\n  help: \u{9b}c\r"), "ab\n  help: c");
     }
 }

@@ -7,22 +7,29 @@
 
 #![warn(missing_docs)]
 
+pub mod atomic;
 pub mod check;
 pub mod cli;
+pub mod clock;
 pub mod cmd;
 pub mod config;
 pub mod creds;
 pub mod curl;
 pub mod demo;
+pub mod duration;
 pub mod error;
 pub mod exit;
+pub mod expiry;
+pub mod failure;
 pub mod finding;
 pub mod login;
 pub mod net;
 pub mod oauth;
 pub mod progress;
+pub mod redact;
 pub mod report;
 pub mod secret;
+pub mod secret_command;
 pub mod store;
 pub mod term;
 

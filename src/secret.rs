@@ -4,16 +4,13 @@
 //! A secret's value is only reachable through [`Secret::expose`]; `Debug` prints `********`
 //! and there is no `Display`. Every value resolved or received (client secrets, passwords,
 //! keys, tokens) is registered with the redactor, and all text that reaches a person or a
-//! report passes through [`redact`], so a server that echoes a secret back is masked too:
-//! raw, URL-encoded, form-encoded and inside Basic credentials.
+//! report passes through [`redact`] (owned by [`crate::redact`]), so a server that echoes a
+//! secret back is masked too, in the encodings servers use.
 
 use std::io::Read;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use base64::Engine;
 use sha2::{Digest, Sha256};
 
 /// Largest secret a file or command may yield.
@@ -174,45 +171,8 @@ fn read_file(path: &PathBuf) -> Result<String, ResolveError> {
 }
 
 fn run_command(argv: &[String], timeout: Duration) -> Result<String, ResolveError> {
-    let program = argv
-        .first()
-        .ok_or_else(|| ResolveError("secret command is empty".into()))?;
-    let mut child = Command::new(program)
-        .args(&argv[1..])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        // Its error output may quote the secret: never captured, never shown.
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| ResolveError(format!("cannot run secret command {program}: {}", io_reason(&e))))?;
-    let mut stdout = child.stdout.take().expect("stdout is piped");
-    let reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let r = (&mut stdout).take(MAX_SECRET_BYTES as u64 + 1).read_to_end(&mut buf);
-        // Drain the rest so the program does not block on a full pipe.
-        let _ = std::io::copy(&mut stdout, &mut std::io::sink());
-        r.map(|_| buf)
-    });
-    let started = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if started.elapsed() >= timeout => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(ResolveError(format!(
-                    "secret command {program} did not finish within {}",
-                    humantime::format_duration(timeout)
-                )));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-            Err(e) => return Err(ResolveError(format!("secret command {program}: {}", io_reason(&e)))),
-        }
-    };
-    let out = reader
-        .join()
-        .map_err(|_| ResolveError(format!("secret command {program}: output could not be read")))?
-        .map_err(|e| ResolveError(format!("secret command {program}: {}", io_reason(&e))))?;
+    let crate::secret_command::Output { status, stdout: out } = crate::secret_command::run(argv, timeout)?;
+    let program = argv.first().map_or("", String::as_str);
     if !status.success() {
         let how = status.code().map_or("was killed by a signal".to_string(), |c| {
             format!("exited with status {c}")
@@ -240,7 +200,7 @@ fn trim_one_newline(mut s: String) -> String {
     s
 }
 
-fn io_reason(e: &std::io::Error) -> String {
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "not found".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
@@ -248,62 +208,7 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-fn registry() -> &'static Mutex<Vec<String>> {
-    static R: OnceLock<Mutex<Vec<String>>> = OnceLock::new();
-    R.get_or_init(|| Mutex::new(Vec::new()))
-}
-
-/// Remember a value so that [`redact`] masks it wherever it shows up.
-pub fn register(value: &str) {
-    // Very short values would mask ordinary words; they are not worth a secret's name.
-    if value.len() < 4 {
-        return;
-    }
-    let mut forms = vec![value.to_string()];
-    let form: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
-    forms.push(form);
-    forms.push(percent_encode_all(value));
-    forms.push(base64::engine::general_purpose::STANDARD.encode(value));
-    let mut reg = registry().lock().unwrap_or_else(|p| p.into_inner());
-    for f in forms {
-        if !reg.contains(&f) {
-            reg.push(f);
-        }
-    }
-    // Longest first, so a value is masked whole before any shorter value inside it.
-    reg.sort_by_key(|s| std::cmp::Reverse(s.len()));
-}
-
-/// Register the `Authorization: Basic` form of a user and password pair.
-pub fn register_basic(user: &str, password: &str) {
-    let raw = format!("{user}:{password}");
-    register(&base64::engine::general_purpose::STANDARD.encode(raw));
-}
-
-fn percent_encode_all(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-/// Mask every registered secret in `text`.
-pub fn redact(text: &str) -> String {
-    let reg = registry().lock().unwrap_or_else(|p| p.into_inner());
-    let mut out = text.to_string();
-    for s in reg.iter() {
-        if out.contains(s.as_str()) {
-            out = out.replace(s.as_str(), "********");
-        }
-    }
-    out
-}
+pub use crate::redact::{redact, register, register_basic};
 
 #[cfg(test)]
 mod tests {
@@ -318,6 +223,7 @@ mod tests {
 
     #[test]
     fn redact_masks_every_form() {
+        use base64::Engine;
         register("p+ss/w~rd:1");
         assert_eq!(redact("x p+ss/w~rd:1 y"), "x ******** y");
         assert_eq!(redact("p%2Bss%2Fw%7Erd%3A1"), "********");

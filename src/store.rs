@@ -10,7 +10,6 @@
 //! Corrupt entries are misses. Client secrets and passwords are never written.
 
 use std::fs::{File, OpenOptions};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -19,6 +18,8 @@ use sha2::{Digest, Sha256};
 
 use crate::config::{Auth, Profile};
 use crate::secret::Source;
+
+mod trust;
 
 /// Largest entry file read.
 const MAX_ENTRY: u64 = 1024 * 1024;
@@ -73,8 +74,9 @@ impl std::fmt::Debug for Entry {
 
 impl Entry {
     /// Seconds left before expiry, when known.
+    /// An implausible `expires_at` counts as unknown (see [`crate::expiry`]).
     pub fn ttl(&self, now: i64) -> Option<i64> {
-        self.expires_at.map(|e| e - now)
+        crate::expiry::ttl(self.expires_at, now)
     }
 
     /// Whether it stays valid for at least `min` seconds.
@@ -149,9 +151,27 @@ impl Store {
         self.dir.join(format!("{key}.json"))
     }
 
-    /// The entry for `key`; anything unreadable or malformed is `None`.
+    /// The entry for `key`; anything unreadable or malformed is `None`, and so (with a
+    /// warning) is a file that is not a regular file of this user's.
     pub fn read(&self, key: &str) -> Option<Entry> {
         read_entry(&self.path(key))
+    }
+
+    /// The entry for `key` when it belongs to `p`: its recorded token URL is the profile's
+    /// and, when `credentials` are given (commands that resolve secrets), it was obtained
+    /// with them. Anything else is a miss, with a warning.
+    pub fn read_for(&self, key: &str, p: &Profile, credentials: Option<&str>) -> Option<Entry> {
+        let e = self.read(key)?;
+        match trust::mismatch(&e, p, credentials) {
+            None => Some(e),
+            Some(why) => {
+                trust::warn_once(
+                    &self.path(key),
+                    &format!("stored token of {} not used: {why}", p.display_name()),
+                );
+                None
+            }
+        }
     }
 
     /// Write an entry atomically (0600).
@@ -159,16 +179,9 @@ impl Store {
         // Leftovers of writers killed before their rename: swept here, where temporary files
         // are made, not on every read (a stored-token hit stays a couple of file reads).
         sweep_stale_temps(&self.dir);
-        let err = |e: std::io::Error| StoreError(format!("cannot write to {}: {e}", self.dir.display()));
         let text = serde_json::to_vec(e).map_err(|e| StoreError(e.to_string()))?;
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".tmp-")
-            .tempfile_in(&self.dir)
-            .map_err(err)?;
-        tmp.write_all(&text).map_err(err)?;
-        tmp.as_file().sync_all().map_err(err)?;
-        tmp.persist(self.path(key)).map_err(|e| err(e.error))?;
-        Ok(())
+        crate::atomic::replace(&self.path(key), &text, 0o600)
+            .map_err(|e| StoreError(format!("cannot write to {}: {e}", self.dir.display())))
     }
 
     /// Forget an entry.
@@ -263,7 +276,7 @@ const STALE_TEMP: Duration = Duration::from_secs(600);
 fn sweep_stale_temps(dir: &Path) {
     let Ok(rd) = std::fs::read_dir(dir) else { return };
     for d in rd.flatten() {
-        let stale = d.file_name().to_string_lossy().starts_with(".tmp-")
+        let stale = d.file_name().to_string_lossy().starts_with(crate::atomic::TEMP_PREFIX)
             && d.metadata()
                 .ok()
                 .and_then(|m| m.modified().ok())
@@ -288,8 +301,7 @@ fn check_dir(dir: &Path, m: &std::fs::Metadata) -> Result<(), StoreError> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::{MetadataExt, PermissionsExt};
-        // SAFETY: geteuid has no preconditions.
-        let uid = unsafe { libc_geteuid() };
+        let uid = crate::atomic::euid();
         if m.uid() != uid {
             return Err(StoreError(format!(
                 "{} belongs to another user; tokens are not stored there",
@@ -309,18 +321,17 @@ fn check_dir(dir: &Path, m: &std::fs::Metadata) -> Result<(), StoreError> {
     Ok(())
 }
 
-#[cfg(unix)]
-unsafe extern "C" {
-    #[link_name = "geteuid"]
-    fn libc_geteuid() -> u32;
-}
-
 fn read_entry(path: &Path) -> Option<Entry> {
     use std::io::Read;
-    let f = File::open(path).ok()?;
+    let f = trust::open(path)?;
     let mut buf = Vec::new();
     f.take(MAX_ENTRY).read_to_end(&mut buf).ok()?;
-    let e: Entry = serde_json::from_slice(&buf).ok()?;
+    parse_entry(&buf)
+}
+
+/// An entry from a file's bytes; `None` when malformed.
+pub fn parse_entry(bytes: &[u8]) -> Option<Entry> {
+    let e: Entry = serde_json::from_slice(bytes).ok()?;
     (e.version == 1 && !e.access_token.is_empty()).then_some(e)
 }
 
@@ -385,10 +396,7 @@ pub fn credentials_fingerprint(parts: &[Option<&str>]) -> String {
 /// The entry to store for a token just obtained, or `None` when its lifetime is unknown
 /// (neither `expires_in` nor a JWT `exp`): such a token is not reused.
 pub fn entry_for(p: &Profile, t: &crate::oauth::token::Token, received_at: i64, credentials: String) -> Option<Entry> {
-    let expires_at = match t.expires_in {
-        Some(s) => Some(received_at.saturating_add(s as i64)),
-        None => crate::oauth::jwt::claims(t.access_token.expose()).and_then(|c| c.get("exp")?.as_i64()),
-    }?;
+    let expires_at = crate::expiry::of_token(t.expires_in, t.access_token.expose(), received_at)?;
     Some(Entry {
         version: 1,
         profile: p.display_name(),
@@ -399,7 +407,7 @@ pub fn entry_for(p: &Profile, t: &crate::oauth::token::Token, received_at: i64, 
         refresh_token: t.refresh_token.as_ref().map(|r| r.expose().to_string()),
         obtained_at: received_at,
         credentials,
-        token_url: None,
+        token_url: p.auth.oauth().map(|c| c.token_url.to_string()),
         id_claims: None,
     })
 }
@@ -426,9 +434,15 @@ mod tests {
 
     #[test]
     fn validity() {
-        assert!(entry(Some(1000)).valid_for(900, 60));
-        assert!(!entry(Some(1000)).valid_for(950, 60));
-        assert!(!entry(None).valid_for(0, 0));
+        const T: i64 = 1_800_000_000;
+        assert!(entry(Some(T + 1000)).valid_for(T + 900, 60));
+        assert!(!entry(Some(T + 1000)).valid_for(T + 950, 60));
+        assert!(!entry(None).valid_for(T, 0));
+        // Implausible expiries are unknown, never valid.
+        for absurd in [i64::MIN, i64::MAX, T * 1000] {
+            assert!(!entry(Some(absurd)).valid_for(T, 60), "{absurd}");
+            assert_eq!(entry(Some(absurd)).ttl(T), None);
+        }
     }
 
     #[test]
@@ -459,6 +473,53 @@ mod tests {
         for junk in [&b""[..], b"{", b"\xff\xfe", b"{\"version\":1}", b"[]"] {
             std::fs::write(d.path().join("k.json"), junk).unwrap();
             assert!(read_entry(&d.path().join("k.json")).is_none());
+        }
+    }
+
+    mod props {
+        //! Reading a stored entry never panics, whatever the file holds, and what it says
+        //! about validity stays bounded.
+        use proptest::prelude::*;
+
+        use super::super::*;
+
+        fn field() -> impl Strategy<Value = serde_json::Value> {
+            prop_oneof![
+                any::<i64>().prop_map(serde_json::Value::from),
+                any::<u64>().prop_map(serde_json::Value::from),
+                any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map_or(serde_json::Value::Null, Into::into)),
+                ".{0,8}".prop_map(serde_json::Value::from),
+                Just(serde_json::Value::Null),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            #[test]
+            fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
+                let _ = parse_entry(&bytes);
+            }
+
+            #[test]
+            fn arbitrary_fields_give_bounded_validity(
+                expires_at in field(),
+                obtained_at in field(),
+                version in field(),
+                now in prop_oneof![Just(1_800_000_000i64), any::<i64>()],
+                min in any::<i64>(),
+            ) {
+                let v = serde_json::json!({
+                    "version": version, "profile": "p", "access_token": "t", "token_type": "Bearer",
+                    "expires_at": expires_at, "scope": null, "obtained_at": obtained_at, "credentials": "c",
+                });
+                if let Some(e) = parse_entry(v.to_string().as_bytes()) {
+                    if let Some(t) = e.ttl(now) {
+                        prop_assert!(t <= crate::expiry::MAX_AHEAD);
+                    }
+                    let _ = e.valid_for(now, min);
+                }
+            }
         }
     }
 }

@@ -19,16 +19,16 @@ pub fn error(e: &Error) {
     match e {
         Error::Config(crate::config::Error::Invalid(c)) => {
             for l in c.lines() {
-                eprintln!("{label} {l}");
+                eprintln!("{label} {}", crate::finding::safe_lines(&l));
             }
             if c.problems.len() > 1 {
                 eprintln!("{} {} problems", "conn:".bold(), c.problems.len());
             }
         }
         other => {
-            eprintln!("{label} {other}");
+            eprintln!("{label} {}", crate::finding::safe_lines(&other.to_string()));
             for cause in other.causes() {
-                eprintln!("  {} {cause}", "caused by:".dimmed());
+                eprintln!("  {} {}", "caused by:".dimmed(), crate::finding::safe_lines(&cause));
             }
         }
     }
@@ -36,7 +36,7 @@ pub fn error(e: &Error) {
 
 /// `warning: …` on stderr.
 pub fn warn(msg: &str) {
-    eprintln!("{} {msg}", "warning:".yellow().bold());
+    eprintln!("{} {}", "warning:".yellow().bold(), crate::finding::safe_lines(msg));
 }
 
 /// Whether stdout is a terminal.
@@ -46,8 +46,8 @@ pub fn stdout_is_terminal() -> bool {
 
 /// A failure found (not an error of conn's): `error: …` and indented hints.
 pub fn failure(summary: &str, hints: &[String]) {
-    eprintln!("{} {summary}", "error:".red().bold());
+    eprintln!("{} {}", "error:".red().bold(), crate::finding::safe_lines(summary));
     for h in hints {
-        eprintln!("  {} {h}", "hint:".cyan());
+        eprintln!("  {} {}", "hint:".cyan(), crate::finding::safe_lines(h));
     }
 }

@@ -214,7 +214,8 @@ pub async fn run(
                         status,
                         shown(&url),
                         ms,
-                        Finding::new(
+                        Finding::plain(
+                            "probe_bad_redirect",
                             Category::Endpoint,
                             format!("the probe was redirected to an invalid address ({})", clean(loc, 200)),
                         ),
@@ -226,7 +227,7 @@ pub async fn run(
                     status,
                     shown(&url),
                     ms,
-                    Finding::new(
+                    Finding::plain("probe_cross_origin_redirect", 
                         Category::Endpoint,
                         format!("the probe was redirected ({status}) to another origin, {}; not followed, so the credentials are not sent there", clean(&shown(&next), 300)),
                     )
@@ -238,7 +239,8 @@ pub async fn run(
                     status,
                     shown(&url),
                     ms,
-                    Finding::new(
+                    Finding::plain(
+                        "probe_too_many_redirects",
                         Category::Endpoint,
                         format!("the probe was redirected more than {MAX_REDIRECTS} times; stopped"),
                     )
@@ -314,108 +316,24 @@ fn verdict(
     let se = server_error::parse(status, body, &challenges);
     let quote = se.quote().map(|q| format!(": {q}")).unwrap_or_default();
     let path = Url::parse(&url).map(|u| u.path().to_string()).unwrap_or_default();
-    let hypatos = matches!(p.vendor, Vendor::Hypatos);
     let portfolios = matches!(p.vendor, Vendor::Hypergene { .. });
     let f = match status {
-        401 => match &p.auth {
-            Auth::None => Finding::new(
-                Category::Authentication,
-                format!("the API requires authentication (401){quote}; the profile sends none"),
-            )
-            .hint(match challenges.first() {
-                Some(c) => format!(
-                    "the server asks for \"{}\" authentication: add an [auth] table to the profile",
-                    clean(&c.scheme, 30)
-                ),
-                None => "add an [auth] table to the profile".to_string(),
-            }),
-            Auth::Basic { .. } => Finding::new(
-                Category::Authentication,
-                format!("the API rejected the username or password (401){quote}"),
-            )
-            .hint("check username and password"),
-            Auth::ApiKey { name, location, .. } => Finding::new(
-                Category::Authentication,
-                format!("the API rejected the API key (401){quote}"),
-            )
-            .hint(format!(
-                "check the key, and where it is sent: {} `{name}`",
-                if *location == KeyIn::Header {
-                    "header"
-                } else {
-                    "query parameter"
-                }
-            )),
-            _ => {
-                let mut f = Finding::new(
-                    Category::Authentication,
-                    format!("the API answered 401 to a token issued moments ago{quote}"),
-                );
-                let aud = ctx.claims.map(|c| jwt::strings(c, "aud")).unwrap_or_default();
-                if !aud.is_empty() {
-                    f = f.hint(format!(
-                        "the token is for audience {}, which this API at {} does not accept: check scope (the resource), token_params audience, or that token URL and API belong to the same environment",
-                        aud.join(", "),
-                        Url::parse(&url).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default()
-                    ));
-                }
-                if se.error.as_deref() == Some("invalid_token") {
-                    f = f.hint("the API says the token is invalid for it: expired, for another audience or environment, or revoked");
-                } else if challenges.iter().all(|c| c.param("error").is_none()) {
-                    f = f.hint("the API did not see usable credentials: a proxy or redirect in between may strip the Authorization header");
-                }
-                if portfolios {
-                    f = f.hint("for Portfolios: the Entra app may lack the API's app role or admin consent, or have no access to this portfolio");
-                }
-                f
-            }
-        },
-        403 => {
-            let granted = ctx.granted.unwrap_or(&[]);
-            let mut missing: Vec<String> = se
-                .scope
-                .as_deref()
-                .map(|s| {
-                    s.split_whitespace()
-                        .filter(|x| !granted.iter().any(|g| g == x))
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default();
-            if missing.is_empty()
-                && hypatos
-                && let Some(s) = hypatos_scope_for(&path)
-                && !granted.iter().any(|g| g == s)
-            {
-                missing.push(s.to_string());
-            }
-            let mut f = if missing.is_empty() {
-                Finding::new(
-                    Category::Permission,
-                    format!("the API refused the call (403){quote}: authenticated, but not allowed"),
-                )
-            } else {
-                Finding::new(Category::Permission, format!("the API refused the call (403): the token lacks the scope {}{quote}", missing.join(" ")))
-                    .hint(if hypatos {
-                        format!("assign {} to the API service account in Hypatos Studio, and request it in `scope` if the profile sets one", missing.join(" "))
-                    } else {
-                        format!("assign {} to this client at the authorization server and request it in scopes", missing.join(" "))
-                    })
-            };
-            if let Some(roles) = ctx.claims.map(|c| jwt::strings(c, "roles")) {
-                if roles.is_empty() && portfolios {
-                    f = f.hint("the token carries no roles: the Entra app has no app role on the Portfolios API, or admin consent is missing");
-                } else if !roles.is_empty() {
-                    f = f.hint(format!("the token's roles: {}", roles.join(", ")));
-                }
-            }
-            f
-        }
-        404 if portfolios => Finding::new(Category::Endpoint, format!("no portfolio at {url} (404){quote}"))
-            .hint("check portfolio_id, and domain if the portfolio is not hosted at hub.portfolio.hypergene.cloud"),
-        404 => Finding::new(Category::Endpoint, format!("the probe URL was not found (404){quote}"))
-            .hint("check the probe path and the API base URL"),
-        405 => Finding::new(
+        401 => unauthorized(ctx, &challenges, &se, &url, &quote),
+        403 => forbidden(ctx, &se, &path, &quote),
+        404 if portfolios => Finding::plain(
+            "portfolio_not_found",
+            Category::Endpoint,
+            format!("no portfolio at {url} (404){quote}"),
+        )
+        .hint("check portfolio_id, and domain if the portfolio is not hosted at hub.portfolio.hypergene.cloud"),
+        404 => Finding::plain(
+            "probe_not_found",
+            Category::Endpoint,
+            format!("the probe URL was not found (404){quote}"),
+        )
+        .hint("check the probe path and the API base URL"),
+        405 => Finding::plain(
+            "probe_method_not_allowed",
             Category::Endpoint,
             format!("the API does not allow {} on the probe URL (405)", "this method"),
         )
@@ -426,15 +344,21 @@ fn verdict(
                 .and_then(|v| v.to_str().ok())
                 .map(|v| format!(" (Retry-After: {})", clean(v, 40)))
                 .unwrap_or_default();
-            Finding::new(Category::Endpoint, format!("the API is rate limiting (429){after}"))
-                .hint("wait and try again; run fewer tests against it at once")
+            Finding::plain(
+                "probe_rate_limited",
+                Category::Endpoint,
+                format!("the API is rate limiting (429){after}"),
+            )
+            .hint("wait and try again; run fewer tests against it at once")
         }
-        500..=599 => Finding::new(
+        500..=599 => Finding::plain(
+            "probe_server_error",
             Category::Endpoint,
             format!("the API failed on its side ({status}){quote}"),
         )
         .hint("try again later; if it persists, contact the service"),
-        _ => Finding::new(
+        _ => Finding::plain(
+            "probe_unexpected_status",
             Category::Endpoint,
             format!("the probe answered {status}{quote}, not what was expected"),
         )
@@ -450,14 +374,121 @@ fn verdict(
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hypatos_scopes_by_path() {
-        assert_eq!(hypatos_scope_for("/v2/documents"), Some("documents.read"));
-        assert_eq!(hypatos_scope_for("/v2/companies?x=1"), Some("companies.read"));
-        assert_eq!(hypatos_scope_for("/v2/enrichment/x"), None);
+/// A 401 from the API: what the profile sent, and what the server said about it.
+fn unauthorized(
+    ctx: &Context<'_>,
+    challenges: &[server_error::Challenge],
+    se: &ServerError,
+    url: &str,
+    quote: &str,
+) -> Finding {
+    let p = ctx.profile;
+    let portfolios = matches!(p.vendor, Vendor::Hypergene { .. });
+    match &p.auth {
+        Auth::None => Finding::plain(
+            "probe_auth_required",
+            Category::Authentication,
+            format!("the API requires authentication (401){quote}; the profile sends none"),
+        )
+        .hint(match challenges.first() {
+            Some(c) => format!(
+                "the server asks for \"{}\" authentication: add an [auth] table to the profile",
+                clean(&c.scheme, 30)
+            ),
+            None => "add an [auth] table to the profile".to_string(),
+        }),
+        Auth::Basic { .. } => Finding::plain(
+            "probe_basic_rejected",
+            Category::Authentication,
+            format!("the API rejected the username or password (401){quote}"),
+        )
+        .hint("check username and password"),
+        Auth::ApiKey { name, location, .. } => Finding::plain(
+            "probe_api_key_rejected",
+            Category::Authentication,
+            format!("the API rejected the API key (401){quote}"),
+        )
+        .hint(format!(
+            "check the key, and where it is sent: {} `{name}`",
+            if *location == KeyIn::Header {
+                "header"
+            } else {
+                "query parameter"
+            }
+        )),
+        Auth::ClientCredentials(_) | Auth::Password { .. } | Auth::Interactive { .. } => {
+            let mut f = Finding::plain(
+                "probe_token_rejected",
+                Category::Authentication,
+                format!("the API answered 401 to a token issued moments ago{quote}"),
+            );
+            let aud = ctx.claims.map(|c| jwt::strings(c, "aud")).unwrap_or_default();
+            if !aud.is_empty() {
+                f = f.hint(format!(
+                    "the token is for audience {}, which this API at {} does not accept: check scope (the resource), token_params audience, or that token URL and API belong to the same environment",
+                    aud.join(", "),
+                    Url::parse(url).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default()
+                ));
+            }
+            if se.error.as_deref() == Some("invalid_token") {
+                f = f.hint("the API says the token is invalid for it: expired, for another audience or environment, or revoked");
+            } else if challenges.iter().all(|c| c.param("error").is_none()) {
+                f = f.hint("the API did not see usable credentials: a proxy or redirect in between may strip the Authorization header");
+            }
+            if portfolios {
+                f = f.hint("for Portfolios: the Entra app may lack the API's app role or admin consent, or have no access to this portfolio");
+            }
+            f
+        }
     }
 }
+
+/// A 403 from the API: the scope it names or Hypatos needs for the path, and the token's roles.
+fn forbidden(ctx: &Context<'_>, se: &ServerError, path: &str, quote: &str) -> Finding {
+    let p = ctx.profile;
+    let hypatos = matches!(p.vendor, Vendor::Hypatos);
+    let portfolios = matches!(p.vendor, Vendor::Hypergene { .. });
+    let granted = ctx.granted.unwrap_or(&[]);
+    let mut missing: Vec<String> = se
+        .scope
+        .as_deref()
+        .map(|s| {
+            s.split_whitespace()
+                .filter(|x| !granted.iter().any(|g| g == x))
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    if missing.is_empty()
+        && hypatos
+        && let Some(s) = hypatos_scope_for(path)
+        && !granted.iter().any(|g| g == s)
+    {
+        missing.push(s.to_string());
+    }
+    let mut f = if missing.is_empty() {
+        Finding::plain(
+            "probe_forbidden",
+            Category::Permission,
+            format!("the API refused the call (403){quote}: authenticated, but not allowed"),
+        )
+    } else {
+        Finding::plain("probe_scope_missing", Category::Permission, format!("the API refused the call (403): the token lacks the scope {}{quote}", missing.join(" ")))
+                .hint(if hypatos {
+                    format!("assign {} to the API service account in Hypatos Studio, and request it in `scope` if the profile sets one", missing.join(" "))
+                } else {
+                    format!("assign {} to this client at the authorization server and request it in scopes", missing.join(" "))
+                })
+    };
+    if let Some(roles) = ctx.claims.map(|c| jwt::strings(c, "roles")) {
+        if roles.is_empty() && portfolios {
+            f = f.hint("the token carries no roles: the Entra app has no app role on the Portfolios API, or admin consent is missing");
+        } else if !roles.is_empty() {
+            f = f.hint(format!("the token's roles: {}", roles.join(", ")));
+        }
+    }
+    f
+}
+
+#[cfg(test)]
+mod tests;

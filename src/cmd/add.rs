@@ -82,16 +82,7 @@ fn env_ref(var: &str) -> Value {
 /// A suggested variable name: `BILLING_CLIENT_SECRET` for `billing` and `auth.client_secret`.
 fn suggested_var(name: &str, key: &str) -> String {
     let last = key.rsplit('.').next().unwrap_or(key);
-    format!("{name}_{last}")
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .collect()
+    crate::curl::var_name(&format!("{name}_{last}"))
 }
 
 fn choose(question: &str, options: &[&str], default: &str) -> Result<String, Error> {

@@ -26,14 +26,10 @@ pub fn target(g: &Global, may_create: bool) -> Result<PathBuf, Error> {
 
 /// The file's text ("" when it does not exist yet and `may_create`).
 pub fn read(path: &Path, may_create: bool) -> Result<String, Error> {
-    match std::fs::read_to_string(path) {
-        Ok(t) => Ok(t),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && may_create => Ok(String::new()),
-        Err(e) => Err(Error::Config(config::Error::ReadConfig {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })),
+    if may_create && matches!(std::fs::metadata(path), Err(e) if e.kind() == std::io::ErrorKind::NotFound) {
+        return Ok(String::new());
     }
+    Ok(config::read_capped(path)?)
 }
 
 /// Parse for editing; a syntax error is reported like every other configuration problem.
@@ -73,7 +69,8 @@ pub fn check(path: &Path, text: &str) -> Result<(), Error> {
     }
 }
 
-/// Replace the file atomically, keeping its permissions (a new file gets 0600).
+/// Save the file: a regular file is replaced atomically with its mode and owner kept, a
+/// symbolic link keeps pointing at its (replaced) target; a new file gets 0600.
 pub fn save(path: &Path, text: &str) -> Result<(), Error> {
     let err = |e: std::io::Error| Error::Output(format!("cannot write {}: {e}", path.display()));
     let dir = path
@@ -81,14 +78,7 @@ pub fn save(path: &Path, text: &str) -> Result<(), Error> {
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(err)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
-    if let Ok(m) = std::fs::metadata(path) {
-        std::fs::set_permissions(tmp.path(), m.permissions()).map_err(err)?;
-    }
-    tmp.write_all(text.as_bytes()).map_err(err)?;
-    tmp.as_file().sync_all().map_err(err)?;
-    tmp.persist(path).map_err(|e| err(e.error))?;
-    Ok(())
+    crate::atomic::write(path, text.as_bytes(), 0o600).map_err(err)
 }
 
 /// Whether questions can be asked: stdin and stderr are terminals.

@@ -21,14 +21,14 @@ pub fn run(g: &Global, a: &LoginArgs) -> Result<u8, Error> {
         )));
     }
     if let Some(f) = crate::check::plain_http_refusal(&p) {
-        crate::term::failure(&f.summary, &f.hints);
-        return Ok(f.category.exit_code());
+        crate::term::failure(&f.summary(), &f.hints());
+        return Ok(f.category().exit_code());
     }
     let creds = match resolve(&p) {
         Ok(c) => c,
         Err(f) => {
-            crate::term::failure(&f.summary, &f.hints);
-            return Ok(f.category.exit_code());
+            crate::term::failure(&f.summary(), &f.hints());
+            return Ok(f.category().exit_code());
         }
     };
     let store =
@@ -46,7 +46,8 @@ pub fn run(g: &Global, a: &LoginArgs) -> Result<u8, Error> {
     let rt = super::current_thread()?;
     let http = Http::default();
     let client = http.client(&p.net).map_err(Error::Usage)?;
-    let say = |s: &str| eprintln!("{s}");
+    // What login says may quote the file (display_name, login_hint): no escape reaches the terminal.
+    let say = |s: &str| eprintln!("{}", crate::finding::safe_lines(s));
     let trace = crate::check::trace_fn(&p, g.verbose);
     match rt.block_on(login::login(&client.http, &p, &creds, &opts, &say, &trace)) {
         Ok(entry) => {
@@ -68,12 +69,15 @@ pub fn run(g: &Global, a: &LoginArgs) -> Result<u8, Error> {
             } else {
                 "; the provider issued no refresh token, so a new login is needed when the token expires (request offline_access?)"
             };
-            eprintln!("Signed in to {}{who}{refresh}.", p.display_name());
+            eprintln!(
+                "{}",
+                crate::finding::safe(&format!("Signed in to {}{who}{refresh}.", p.display_name()))
+            );
             Ok(0)
         }
         Err(f) => {
-            crate::term::failure(&format!("{}: {}", p.display_name(), f.summary), &f.hints);
-            Ok(f.category.exit_code())
+            crate::term::failure(&format!("{}: {}", p.display_name(), f.summary()), &f.hints());
+            Ok(f.category().exit_code())
         }
     }
 }

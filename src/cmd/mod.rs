@@ -67,18 +67,11 @@ pub fn print(text: &str) -> Result<(), Error> {
     }
 }
 
-/// Write a file atomically (a temporary file beside it, then rename): never half-written.
+/// Write a file a person named (`--output`): see [`crate::atomic::write`]; a new file is
+/// private to its owner.
 pub fn write_atomic(path: &std::path::Path, text: &str) -> Result<(), Error> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let err = |e: std::io::Error| Error::io(format!("cannot write {}", path.display()), e);
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
-    tmp.write_all(text.as_bytes()).map_err(err)?;
-    tmp.as_file().sync_all().map_err(err)?;
-    tmp.persist(path).map_err(|e| err(e.error))?;
-    Ok(())
+    crate::atomic::write(path, text.as_bytes(), 0o600)
+        .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))
 }
 
 /// A single-threaded runtime, for commands that talk to one profile's servers.

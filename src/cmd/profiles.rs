@@ -45,6 +45,12 @@ pub fn run(g: &Global) -> Result<u8, Error> {
         crate::term::warn(&format!("{} defines no profiles", cfg.path.display()));
         return Ok(0);
     }
+    // Every cell may hold text from the file: no escape reaches the terminal.
+    for r in rows.iter_mut() {
+        for c in r.iter_mut() {
+            *c = crate::finding::safe(c);
+        }
+    }
     let widths: Vec<usize> = (0..6)
         .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
         .collect();
@@ -70,8 +76,8 @@ pub fn token_state(p: &crate::config::Profile, store: Option<&crate::store::Stor
     if p.auth.oauth().is_none() {
         return "-".into();
     }
-    let entry = store.and_then(|s| s.read(&crate::store::key(p)));
-    let now = crate::net::preflight::now_secs();
+    let entry = store.and_then(|s| s.read_for(&crate::store::key(p), p, None));
+    let now = crate::clock::now_secs();
     match entry {
         None if interactive => "login required".into(),
         None => "none".into(),

@@ -123,7 +123,10 @@ pub fn lines(p: &Profile) -> Vec<(String, String)> {
                     add(&format!("extra_params.{k}"), val.clone());
                 }
                 if flow.private_session {
-                    add("private_session", "yes: always asks to sign in (prompt=login)".into());
+                    add(
+                        "private_session",
+                        "yes: every sign-in asks for the account again (login added to prompt); its tokens are stored and used like any login's".into(),
+                    );
                 }
             }
         }
@@ -175,7 +178,7 @@ pub fn lines(p: &Profile) -> Vec<(String, String)> {
         add("allow_insecure_http", "true".into());
     }
     if let Some(f) = plain_http_refusal(p) {
-        add("problem", f.summary);
+        add("problem", f.summary());
     }
     if let Some(h) = crate::oauth::diagnose::guid_hint(p.auth.oauth().map(|c| c.scopes.as_slice()).unwrap_or(&[])) {
         add("note", h);
@@ -191,9 +194,13 @@ pub fn run(g: &Global, a: &ShowArgs) -> Result<u8, Error> {
         super::print(&crate::curl::script(&p))?;
         return Ok(0);
     }
-    let rows = lines(&p);
+    // Descriptions, tags, names and values come from the file: no escape reaches the terminal.
+    let rows: Vec<(String, String)> = lines(&p)
+        .into_iter()
+        .map(|(k, v)| (crate::finding::safe(&k), crate::finding::safe(&v)))
+        .collect();
     let w = rows.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
-    let mut out = format!("{}\n", p.display_name());
+    let mut out = format!("{}\n", crate::finding::safe(&p.display_name()));
     for (k, v) in rows {
         out.push_str(&format!("  {k:<w$}  {v}\n"));
     }

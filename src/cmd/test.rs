@@ -6,7 +6,7 @@ use std::time::Instant;
 use crate::check::{self, Options};
 use crate::cli::{Format, Global, TestArgs};
 use crate::config::{Config, Profile};
-use crate::error::{ConfigError, Error, render_problem};
+use crate::error::{ConfigError, Error};
 use crate::exit::Category;
 use crate::net::Http;
 use crate::report::{self, ProfileReport, Report, Status, Step, StepName};
@@ -97,7 +97,7 @@ fn broken(cfg: &Config, name: &str, env: Option<String>, e: crate::config::Error
                     if n == 1 { "" } else { "s" },
                     first.unwrap_or_default()
                 ),
-                c.problems.iter().map(|p| render_problem(&c.file, &c.text, p)).collect(),
+                c.lines(),
             )
         }
         other => (other.to_string(), Vec::new()),
@@ -110,8 +110,11 @@ fn broken(cfg: &Config, name: &str, env: Option<String>, e: crate::config::Error
         auth: "unknown".into(),
         status: Status::Fail,
         category: Category::Config,
+        kind: Some("config_invalid"),
         summary: summary.clone(),
         hints,
+        warnings: Vec::new(),
+        notes: Vec::new(),
         duration_ms: 0,
         steps: vec![Step {
             name: StepName::Config,
@@ -123,7 +126,6 @@ fn broken(cfg: &Config, name: &str, env: Option<String>, e: crate::config::Error
         }],
         token: None,
         server_error: None,
-        warn_category: None,
     }
 }
 
@@ -186,13 +188,15 @@ fn internal_failure(who: (String, Option<String>, String, String), msg: &str) ->
         auth,
         status: Status::Fail,
         category: Category::Internal,
+        kind: Some("internal"),
         summary: format!("internal error: {msg}"),
         hints: vec!["this is a bug in conn; please report it".into()],
+        warnings: Vec::new(),
+        notes: Vec::new(),
         duration_ms: 0,
         steps: Vec::new(),
         token: None,
         server_error: None,
-        warn_category: None,
     }
 }
 
@@ -207,6 +211,7 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
 
 /// Render and emit a report; returns the run's exit code.
 pub fn emit(r: &Report, format: Format, output: Option<&std::path::Path>, quiet: bool) -> Result<u8, Error> {
+    let r = &report::safe::cleaned(r);
     let text = match format {
         Format::Human => report::human::render(r, report::human::Style { quiet }),
         Format::Json => report::json::render(r),
@@ -296,7 +301,9 @@ fn offer_logins(g: &Global, items: &[Item], store: Option<&crate::store::Store>)
     }
     for item in items {
         let Item::Ready(p) = item else { continue };
-        if crate::login::parts(p).is_none() || store.is_some_and(|s| s.read(&crate::store::key(p)).is_some()) {
+        if crate::login::parts(p).is_none()
+            || store.is_some_and(|s| s.read_for(&crate::store::key(p), p, None).is_some())
+        {
             continue;
         }
         eprint!(

@@ -2,19 +2,19 @@
 //! still good, else fresh (one request for many processes started at once). Only the token
 //! goes to stdout; everything else goes to stderr.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::Engine;
 
 use crate::check::plain_http_refusal;
 use crate::cli::{Global, TokenArgs, TokenFormat};
+use crate::clock::now_secs;
 use crate::config::{Auth, KeyIn, Profile};
 use crate::creds::resolve;
 use crate::error::Error;
 use crate::exit::Category;
 use crate::finding::Finding;
 use crate::net::Http;
-use crate::net::preflight::now_secs;
 use crate::oauth::obtain;
 use crate::store::{self, Entry, Store};
 
@@ -64,10 +64,8 @@ pub fn run(g: &Global, a: &TokenArgs) -> Result<u8, Error> {
             }
         }
     };
-    let usable = |e: &Entry| e.credentials == fp && e.valid_for(now_secs(), min);
-    if let Some(s) = &store
-        && let Some(e) = s.read(&key).filter(usable)
-    {
+    let usable = |s: &Store| s.read_for(&key, &p, Some(&fp)).filter(|e| e.valid_for(now_secs(), min));
+    if let Some(e) = store.as_ref().and_then(usable) {
         return print(&e, a.format);
     }
     // Miss: one process fetches, the others wait for it and reuse its token.
@@ -82,19 +80,17 @@ pub fn run(g: &Global, a: &TokenArgs) -> Result<u8, Error> {
         },
         None => None,
     };
-    if let Some(s) = &store
-        && let Some(e) = s.read(&key).filter(usable)
-    {
+    if let Some(e) = store.as_ref().and_then(usable) {
         return print(&e, a.format);
     }
     let rt = super::current_thread()?;
     let http = Http::default();
     let client = match http.client(&p.net) {
         Ok(c) => c,
-        Err(e) => return fail(&p, &Finding::new(Category::Config, e)),
+        Err(e) => return fail(&p, &Finding::plain("http_client", Category::Config, e)),
     };
     let trace = crate::check::trace_fn(&p, g.verbose);
-    let deadline = Instant::now() + p.net.timeout;
+    let deadline = crate::duration::deadline_after(p.net.timeout);
     let got = rt.block_on(obtain::obtain(
         &client.http,
         &p,
@@ -131,8 +127,8 @@ pub fn run(g: &Global, a: &TokenArgs) -> Result<u8, Error> {
 }
 
 fn fail(p: &Profile, f: &Finding) -> Result<u8, Error> {
-    crate::term::failure(&format!("{}: {}", p.display_name(), f.summary), &f.hints);
-    Ok(f.category.exit_code())
+    crate::term::failure(&format!("{}: {}", p.display_name(), f.summary()), &f.hints());
+    Ok(f.category().exit_code())
 }
 
 fn print(e: &Entry, format: TokenFormat) -> Result<u8, Error> {
@@ -143,10 +139,7 @@ fn print(e: &Entry, format: TokenFormat) -> Result<u8, Error> {
         TokenFormat::Raw => format!("{}\n", e.access_token),
         TokenFormat::Header => format!("Authorization: {} {}\n", e.token_type, e.access_token),
         TokenFormat::Json => {
-            let expires_at = e.expires_at.map(|t| {
-                humantime::format_rfc3339_seconds(std::time::UNIX_EPOCH + Duration::from_secs(t.max(0) as u64))
-                    .to_string()
-            });
+            let expires_at = e.ttl(now_secs()).and(e.expires_at).and_then(crate::expiry::rfc3339);
             let v = serde_json::json!({
                 "access_token": e.access_token,
                 "token_type": e.token_type,
@@ -201,7 +194,8 @@ fn static_credentials(p: &Profile, creds: &crate::creds::Resolved, format: Token
 /// refresh token is stored under the entry's lock). Never opens a browser.
 fn interactive(g: &Global, a: &TokenArgs, p: &Profile, creds: &crate::creds::Resolved) -> Result<u8, Error> {
     let login_required = || {
-        Finding::new(
+        Finding::plain(
+            "no_stored_login",
             Category::Interactive,
             format!("{} has no stored login", p.display_name()),
         )
@@ -217,8 +211,8 @@ fn interactive(g: &Global, a: &TokenArgs, p: &Profile, creds: &crate::creds::Res
     let key = store::key(p);
     let min = a.min_ttl.unwrap_or(MIN_TTL).max(MIN_TTL).as_secs() as i64;
     let fp = creds.fingerprint();
-    let good = |e: &Entry| e.credentials == fp && e.valid_for(now_secs(), min) && !a.no_cache;
-    match store.read(&key) {
+    let good = |e: &Entry| e.valid_for(now_secs(), min) && !a.no_cache;
+    match store.read_for(&key, p, Some(&fp)) {
         None => return fail(p, &login_required()),
         Some(e) if good(&e) => return print(&e, a.format),
         Some(_) => {}
@@ -229,7 +223,7 @@ fn interactive(g: &Global, a: &TokenArgs, p: &Profile, creds: &crate::creds::Res
         .map_err(|e| Error::Output(format!("token store: {e}")))?;
     // Another process may have refreshed while this one waited: its refresh token is the
     // only valid one now.
-    let Some(old) = store.read(&key) else {
+    let Some(old) = store.read_for(&key, p, Some(&fp)) else {
         return fail(p, &login_required());
     };
     if good(&old) {
@@ -239,7 +233,7 @@ fn interactive(g: &Global, a: &TokenArgs, p: &Profile, creds: &crate::creds::Res
     let http = Http::default();
     let client = match http.client(&p.net) {
         Ok(c) => c,
-        Err(e) => return fail(p, &Finding::new(Category::Config, e)),
+        Err(e) => return fail(p, &Finding::plain("http_client", Category::Config, e)),
     };
     let trace = crate::check::trace_fn(p, g.verbose);
     match rt.block_on(crate::login::refresh(
@@ -259,7 +253,7 @@ fn interactive(g: &Global, a: &TokenArgs, p: &Profile, creds: &crate::creds::Res
             print(&e, a.format)
         }
         Err(f) => {
-            if f.category == Category::Interactive {
+            if f.category() == Category::Interactive {
                 store.remove(&key);
             }
             fail(p, &f)

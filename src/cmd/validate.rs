@@ -6,13 +6,14 @@
 use crate::check::plain_http_refusal;
 use crate::cli::{Global, ValidateArgs};
 use crate::config::Problem;
+use crate::config::problems::ProblemSet;
 use crate::error::{ConfigError, Error};
 use crate::secret::Source;
 
 /// Validate the file; exit 2 with every problem, 0 when clean.
 pub fn run(g: &Global, a: &ValidateArgs) -> Result<u8, Error> {
     let cfg = super::load(g)?;
-    let mut problems = cfg.validate();
+    let mut problems = ProblemSet::from(cfg.validate());
     let names: Vec<String> = cfg.names().iter().map(|s| s.to_string()).collect();
     for name in &names {
         let mut variants = vec![None];
@@ -26,15 +27,12 @@ pub fn run(g: &Global, a: &ValidateArgs) -> Result<u8, Error> {
                 None => format!("profiles.{name}"),
             };
             if let Some(f) = plain_http_refusal(&p) {
-                push(
-                    &mut problems,
-                    Problem {
-                        span: None,
-                        path: label.clone(),
-                        message: f.summary,
-                        help: f.hints.first().cloned(),
-                    },
-                );
+                problems.push(Problem {
+                    span: None,
+                    path: label.clone(),
+                    message: f.summary(),
+                    help: f.hints().first().cloned(),
+                });
             }
             if !a.secrets {
                 continue;
@@ -49,15 +47,12 @@ pub fn run(g: &Global, a: &ValidateArgs) -> Result<u8, Error> {
                     continue;
                 }
                 if let Err(e) = src.resolve() {
-                    push(
-                        &mut problems,
-                        Problem {
-                            span: None,
-                            path: format!("{label}.{prefix}{key}"),
-                            message: e.0,
-                            help: None,
-                        },
-                    );
+                    problems.push(Problem {
+                        span: None,
+                        path: format!("{label}.{prefix}{key}"),
+                        message: e.0,
+                        help: None,
+                    });
                 }
             }
         }
@@ -74,14 +69,8 @@ pub fn run(g: &Global, a: &ValidateArgs) -> Result<u8, Error> {
     Err(Error::from(ConfigError {
         file: cfg.path.clone(),
         text: cfg.text.clone(),
-        problems,
+        problems: problems.into_vec(),
     }))
-}
-
-fn push(all: &mut Vec<Problem>, p: Problem) {
-    if !all.contains(&p) {
-        all.push(p);
-    }
 }
 
 /// The outside values a profile reads, with their keys.

@@ -72,21 +72,7 @@ impl Config {
     /// Read and parse a profiles file. Syntax errors fail here; everything else is found when
     /// a profile is selected or validated.
     pub fn load(path: &Path) -> Result<Config, Error> {
-        let text = match std::fs::read(path) {
-            Ok(bytes) => String::from_utf8(bytes)
-                .map_err(|_| ConfigError::single(path, String::new(), "the file is not valid UTF-8"))?,
-            Err(e) => {
-                return Err(Error::ReadConfig {
-                    path: path.to_path_buf(),
-                    reason: match e.kind() {
-                        std::io::ErrorKind::NotFound => "no such file".into(),
-                        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-                        std::io::ErrorKind::IsADirectory => "it is a directory".into(),
-                        _ => e.to_string(),
-                    },
-                });
-            }
-        };
+        let text = read_capped(path)?;
         Config::from_text(path, text)
     }
 
@@ -373,13 +359,13 @@ impl Config {
 
     /// Every problem in the file: each profile as written and in each of its environments.
     pub fn validate(&self) -> Vec<Problem> {
-        let mut all = self.file_problems.clone();
+        let mut all = problems::ProblemSet::from(self.file_problems.clone());
         for name in self.names() {
             let mut r = self.reader();
             self.build(&mut r, name, None);
             let base = r.problems;
             for p in &base {
-                push_unique(&mut all, p.clone());
+                all.push(p.clone());
             }
             for env in self.environments(name) {
                 let mut r = self.reader();
@@ -387,12 +373,12 @@ impl Config {
                 for p in r.problems {
                     // The same problem seen through an environment is reported once.
                     if !base.iter().any(|b| b.span == p.span && b.message == p.message) {
-                        push_unique(&mut all, p);
+                        all.push(p);
                     }
                 }
             }
         }
-        all
+        all.into_vec()
     }
 
     /// Build every profile that is valid (used by `--all`, `--tag` and listings).
@@ -403,10 +389,36 @@ impl Config {
     }
 }
 
-fn push_unique(all: &mut Vec<Problem>, p: Problem) {
-    if !all.contains(&p) {
-        all.push(p);
+/// The largest profiles file conn reads: far beyond any real one (thousands of profiles fit
+/// in a few MiB), small enough that `--config /dev/zero` or a runaway generator is refused
+/// at once instead of filling memory.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// The profiles file's text, read at most [`MAX_FILE_BYTES`] (+1 to tell it is larger), so
+/// that devices and pipes that never end are refused too.
+pub fn read_capped(path: &Path) -> Result<String, Error> {
+    use std::io::Read;
+    let unreadable = |e: std::io::Error| Error::ReadConfig {
+        path: path.to_path_buf(),
+        reason: match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file".into(),
+            std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+            std::io::ErrorKind::IsADirectory => "it is a directory".into(),
+            _ => e.to_string(),
+        },
+    };
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(Error::ReadConfig {
+            path: path.to_path_buf(),
+            reason: format!("the file is larger than {} MiB", MAX_FILE_BYTES / (1024 * 1024)),
+        });
     }
+    String::from_utf8(bytes).map_err(|_| ConfigError::single(path, String::new(), "the file is not valid UTF-8"))
 }
 
 /// Letters, digits, `-`, `_`, `.`.

@@ -1,16 +1,17 @@
 //! What can be wrong with the profiles file, and how it is shown: a [`Problem`] (position,
-//! key path, message, help), an invalid file ([`ConfigError`], every problem with the text
-//! needed for positions), and [`Error`], every way the file can stop a command (not found,
-//! unreadable, invalid, no such profile). `crate::error` wraps [`Error`]; nothing here
-//! depends on it.
+//! key path, message, help), problems collected once each in the order found
+//! ([`ProblemSet`]), an invalid file ([`ConfigError`], every problem with the text needed for
+//! positions), and [`Error`], every way the file can stop a command (not found, unreadable,
+//! invalid, no such profile). `crate::error` wraps [`Error`]; nothing here depends on it.
 
+use std::collections::HashSet;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use super::tree::line_col;
+use super::tree::LineIndex;
 
 /// One thing wrong with the profiles file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Problem {
     /// Where in the file, when known.
     pub span: Option<Range<usize>>,
@@ -20,6 +21,44 @@ pub struct Problem {
     pub message: String,
     /// What to do, when there is something specific to say.
     pub help: Option<String>,
+}
+
+/// Problems in the order found, without duplicates: a set remembers what is in the list, so
+/// collecting stays linear however many problems a file has.
+#[derive(Default)]
+pub struct ProblemSet {
+    list: Vec<Problem>,
+    seen: HashSet<Problem>,
+}
+
+impl ProblemSet {
+    /// Add `p` unless the same problem is already listed.
+    pub fn push(&mut self, p: Problem) {
+        if !self.seen.contains(&p) {
+            self.seen.insert(p.clone());
+            self.list.push(p);
+        }
+    }
+
+    /// Whether nothing was found.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// The problems, in the order found.
+    pub fn into_vec(self) -> Vec<Problem> {
+        self.list
+    }
+}
+
+impl From<Vec<Problem>> for ProblemSet {
+    fn from(v: Vec<Problem>) -> ProblemSet {
+        let mut set = ProblemSet::default();
+        for p in v {
+            set.push(p);
+        }
+        set
+    }
 }
 
 /// Problems with the profiles file, with the text needed to show their positions.
@@ -50,9 +89,10 @@ impl ConfigError {
 
     /// Each problem as `file:line:col: key.path: message` with an indented help line.
     pub fn lines(&self) -> Vec<String> {
+        let lines = LineIndex::new(&self.text);
         self.problems
             .iter()
-            .map(|p| render_problem(&self.file, &self.text, p))
+            .map(|p| render_problem(&self.file, &self.text, &lines, p))
             .collect()
     }
 }
@@ -66,10 +106,10 @@ impl std::fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 /// `file:line:col: key.path: message` and, on the next line, `  help: …`.
-pub fn render_problem(file: &Path, text: &str, p: &Problem) -> String {
+pub fn render_problem(file: &Path, text: &str, lines: &LineIndex, p: &Problem) -> String {
     let mut s = file.display().to_string();
     if let Some(span) = &p.span {
-        let (l, c) = line_col(text, span.start);
+        let (l, c) = lines.line_col(text, span.start);
         s.push_str(&format!(":{l}:{c}"));
     }
     s.push_str(": ");
@@ -137,4 +177,24 @@ fn unknown_profile(name: &str, file: &Path, suggestion: Option<&str>, available:
         None => s.push_str(&format!("\n  help: profiles in the file: {}", available.join(", "))),
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_order_and_drops_repeats() {
+        let p = |m: &str| Problem {
+            span: Some(1..2),
+            path: "x".into(),
+            message: m.into(),
+            help: None,
+        };
+        let mut s = ProblemSet::from(vec![p("a"), p("b"), p("a")]);
+        s.push(p("b"));
+        s.push(p("c"));
+        let got: Vec<String> = s.into_vec().into_iter().map(|p| p.message).collect();
+        assert_eq!(got, ["a", "b", "c"]);
+    }
 }

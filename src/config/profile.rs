@@ -121,7 +121,8 @@ pub struct Interactive {
     pub extra_params: Vec<(String, String)>,
     /// Pre-fills the user's email on the login page.
     pub login_hint: Option<String>,
-    /// Never reuse a stored login; always `prompt=login`.
+    /// The sign-in never rides on the browser's session at the provider (`login` is added to
+    /// `prompt`); its tokens are stored and used like any login's.
     pub private_session: bool,
     /// Shown in prompts.
     pub display_name: Option<String>,
@@ -346,13 +347,8 @@ pub fn is_loopback(url: &Url) -> bool {
     }
 }
 
-/// A URL as it may be shown: user and password removed.
-pub fn shown(url: &Url) -> String {
-    let mut u = url.clone();
-    let _ = u.set_username("");
-    let _ = u.set_password(None);
-    u.to_string()
-}
+/// A URL as it may be shown: a password and credential query values masked.
+pub use crate::redact::url::shown;
 
 #[cfg(test)]
 mod tests {
@@ -375,6 +371,6 @@ mod tests {
         assert!(is_loopback(&Url::parse("http://[::1]/").unwrap()));
         assert!(is_loopback(&Url::parse("http://localhost/").unwrap()));
         assert!(!is_loopback(&Url::parse("http://10.0.0.1/").unwrap()));
-        assert_eq!(shown(&Url::parse("https://u:p@h/x").unwrap()), "https://h/x");
+        assert_eq!(shown(&Url::parse("https://u:p@h/x").unwrap()), "https://u:********@h/x");
     }
 }

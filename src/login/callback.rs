@@ -5,17 +5,29 @@
 //! process that guesses the port cannot end the login); `error=…` with the right state ends
 //! it; with a known issuer, an `iss` that differs is refused (RFC 9207 mix-up defence). The
 //! page the browser lands on loads nothing from elsewhere and shows no code or token.
+//! Connections are served side by side, each with a short time and size limit, under the
+//! login's own deadline: an idle local client can neither hold the login nor delay the browser.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinSet;
 
 use crate::finding::clean;
 use crate::secret::Secret;
 
 /// Largest request head read from the browser.
 const MAX_HEAD: usize = 16 * 1024;
+
+/// How long one connection has to send its request, and then to take its answer. A browser
+/// sends the redirect at once; anything slower is a stray or hostile client.
+const CONNECTION_LIMIT: Duration = Duration::from_secs(3);
+
+/// Connections served at once; further ones wait in the listen queue until one ends (at most
+/// [`CONNECTION_LIMIT`] later), so a flood cannot exhaust the process's descriptors.
+const MAX_OPEN: usize = 64;
 
 /// What a callback brought.
 #[derive(Debug)]
@@ -119,7 +131,12 @@ impl Listener {
         format!("http://127.0.0.1:{}/callback", self.port)
     }
 
-    /// Wait for this login's callback until `deadline`. `refused` hears of each refused one.
+    /// Wait for this login's callback until `deadline`, which always wins. `refused` hears of
+    /// each refused one.
+    ///
+    /// Each connection is served on its own task with [`CONNECTION_LIMIT`] to send its request
+    /// and [`MAX_HEAD`] bytes for it, so an idle or slow local client delays nobody; the first
+    /// accepted callback ends the wait, and the connections still open are dropped with it.
     pub async fn wait(
         &self,
         state: &str,
@@ -128,61 +145,91 @@ impl Listener {
         deadline: Instant,
         refused: &(dyn Fn(&str) + Sync),
     ) -> Option<Callback> {
+        let expected = Arc::new(Expected {
+            state: state.to_string(),
+            issuer: issuer.map(str::to_string),
+            iss_required,
+        });
+        let deadline = tokio::time::Instant::from_std(deadline);
+        let mut open = JoinSet::new();
         loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let (mut stream, _) = match tokio::time::timeout(left, self.listener.accept()).await {
-                Err(_) => return None,
-                Ok(Err(_)) => continue,
-                Ok(Ok(s)) => s,
-            };
-            let Some(target) = read_target(&mut stream).await else {
-                continue;
-            };
-            match judge(&target, state, issuer, iss_required) {
-                Judgement::NotFound => respond(&mut stream, "404 Not Found", "Not found", "").await,
-                Judgement::Refused(why) => {
-                    refused(&why);
-                    respond(
-                        &mut stream,
-                        "400 Bad Request",
-                        "Not this sign-in",
-                        "This response does not belong to the sign-in conn is waiting for, so it was ignored.",
-                    )
-                    .await;
-                }
-                Judgement::Accept(cb) => {
-                    match &cb {
-                        Callback::Code(_) => {
-                            respond(
-                                &mut stream,
-                                "200 OK",
-                                "Signed in",
-                                "You are signed in. You can close this tab and go back to the terminal.",
-                            )
-                            .await;
-                        }
-                        Callback::Error { error, description } => {
-                            let text = format!(
-                                "The sign-in did not succeed: {error}{}",
-                                description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default()
-                            );
-                            respond(&mut stream, "200 OK", "Sign-in failed", &text).await;
-                        }
+            tokio::select! {
+                () = tokio::time::sleep_until(deadline) => return None,
+                accepted = self.listener.accept(), if open.len() < MAX_OPEN => match accepted {
+                    Ok((stream, _)) => {
+                        open.spawn(serve(stream, expected.clone()));
                     }
-                    return Some(cb);
-                }
+                    // Out of descriptors, or a connection reset before it was taken: try
+                    // again shortly instead of spinning.
+                    Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+                },
+                Some(done) = open.join_next(), if !open.is_empty() => match done {
+                    Ok(Some(Judgement::Accept(cb))) => return Some(cb),
+                    Ok(Some(Judgement::Refused(why))) => refused(&why),
+                    _ => {}
+                },
             }
         }
     }
 }
 
-async fn read_target(stream: &mut tokio::net::TcpStream) -> Option<String> {
+/// What this login's callback must carry.
+struct Expected {
+    state: String,
+    issuer: Option<String>,
+    iss_required: bool,
+}
+
+/// Serve one connection: read its request within [`CONNECTION_LIMIT`], judge it, answer the
+/// browser. `None`: nothing usable arrived in time.
+async fn serve(mut stream: TcpStream, e: Arc<Expected>) -> Option<Judgement> {
+    let target = tokio::time::timeout(CONNECTION_LIMIT, read_target(&mut stream))
+        .await
+        .ok()??;
+    let j = judge(&target, &e.state, e.issuer.as_deref(), e.iss_required);
+    // A browser that does not read its answer does not keep the code from being used.
+    let _ = tokio::time::timeout(CONNECTION_LIMIT, answer(&mut stream, &j)).await;
+    Some(j)
+}
+
+/// The page for a judged request.
+async fn answer(stream: &mut TcpStream, j: &Judgement) {
+    match j {
+        Judgement::NotFound => respond(stream, "404 Not Found", "Not found", "").await,
+        Judgement::Refused(_) => {
+            respond(
+                stream,
+                "400 Bad Request",
+                "Not this sign-in",
+                "This response does not belong to the sign-in conn is waiting for, so it was ignored.",
+            )
+            .await;
+        }
+        Judgement::Accept(Callback::Code(_)) => {
+            respond(
+                stream,
+                "200 OK",
+                "Signed in",
+                "You are signed in. You can close this tab and go back to the terminal.",
+            )
+            .await;
+        }
+        Judgement::Accept(Callback::Error { error, description }) => {
+            let text = format!(
+                "The sign-in did not succeed: {error}{}",
+                description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default()
+            );
+            respond(stream, "200 OK", "Sign-in failed", &text).await;
+        }
+    }
+}
+
+/// The request target of a `GET`, once its head has arrived; the caller bounds the time.
+async fn read_target(stream: &mut TcpStream) -> Option<String> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 2048];
-    let started = Instant::now();
     while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-        let left = Duration::from_secs(10).saturating_sub(started.elapsed());
-        let n = tokio::time::timeout(left, stream.read(&mut chunk)).await.ok()?.ok()?;
+        let n = stream.read(&mut chunk).await.ok()?;
         if n == 0 || buf.len() + n > MAX_HEAD {
             return None;
         }
@@ -202,7 +249,7 @@ fn escape(s: &str) -> String {
         .replace('\'', "&#39;")
 }
 
-async fn respond(stream: &mut tokio::net::TcpStream, status: &str, title: &str, text: &str) {
+async fn respond(stream: &mut TcpStream, status: &str, title: &str, text: &str) {
     let body = format!(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>conn: {t}</title></head><body style=\"font-family:sans-serif;margin:3em\"><h1>{t}</h1><p>{x}</p></body></html>",
         t = escape(title),
@@ -326,6 +373,69 @@ mod listener_tests {
         assert!(forged.starts_with("HTTP/1.1 400") && !forged.contains("evil"));
         assert!(real.starts_with("HTTP/1.1 200") && !real.contains("good") && real.contains("default-src 'none'"));
         assert_eq!(refused.lock().unwrap().len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod stall_tests {
+    use super::*;
+
+    async fn idle(port: u16, n: usize) -> Vec<TcpStream> {
+        let mut v = Vec::new();
+        for _ in 0..n {
+            v.push(TcpStream::connect(("127.0.0.1", port)).await.unwrap());
+        }
+        v
+    }
+
+    #[tokio::test]
+    async fn idle_connections_neither_outlast_the_deadline_nor_delay_the_callback() {
+        let l = Listener::bind(None).await.unwrap();
+        let port = l.port;
+        let _held = idle(port, 5).await;
+        let t = Instant::now();
+        let none = l
+            .wait("s", None, false, Instant::now() + Duration::from_millis(300), &|_| {})
+            .await;
+        assert!(none.is_none());
+        assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
+
+        let _more = idle(port, 5).await;
+        let client = tokio::spawn(async move {
+            let mut s = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+            s.write_all(b"GET /callback?code=good&state=s HTTP/1.1\r\n\r\n")
+                .await
+                .unwrap();
+            let mut out = String::new();
+            s.read_to_string(&mut out).await.unwrap();
+            out
+        });
+        let t = Instant::now();
+        let cb = l
+            .wait("s", None, false, Instant::now() + Duration::from_secs(30), &|_| {})
+            .await;
+        assert!(matches!(cb, Some(Callback::Code(c)) if c.expose() == "good"));
+        assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
+        assert!(client.await.unwrap().starts_with("HTTP/1.1 200"));
+    }
+
+    #[tokio::test]
+    async fn an_oversized_or_endless_head_is_dropped() {
+        let l = Listener::bind(None).await.unwrap();
+        let port = l.port;
+        let client = tokio::spawn(async move {
+            let mut s = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+            let junk = vec![b'a'; MAX_HEAD + 10];
+            let _ = s.write_all(&junk).await;
+            let mut out = Vec::new();
+            let _ = s.read_to_end(&mut out).await;
+            out
+        });
+        let cb = l
+            .wait("s", None, false, Instant::now() + Duration::from_millis(500), &|_| {})
+            .await;
+        assert!(cb.is_none());
+        assert!(client.await.unwrap().is_empty());
     }
 }
 

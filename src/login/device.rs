@@ -1,7 +1,7 @@
 //! The device authorization grant (RFC 8628) for machines without a browser: the person
 //! opens a short address elsewhere and types a code; conn polls until they approve.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -27,7 +27,8 @@ pub async fn run(
     trace: &(dyn Fn(String) + Sync),
 ) -> Result<Token, Finding> {
     let url = e.device.as_ref().ok_or_else(|| {
-        Finding::new(
+        Finding::plain(
+            "device_endpoint_missing",
             Category::Endpoint,
             "the provider offers no device authorization endpoint",
         )
@@ -54,7 +55,8 @@ pub async fn run(
     let v: Value = serde_json::from_slice(&a.body.bytes).unwrap_or_default();
     if a.status != 200 {
         let se = crate::oauth::server_error::parse(a.status, &a.body.bytes, &[]);
-        return Err(Finding::new(
+        return Err(Finding::plain(
+            "device_request_refused",
             Category::Endpoint,
             format!(
                 "the device authorization request was refused ({}){}",
@@ -67,7 +69,8 @@ pub async fn run(
     let (Some(device_code), Some(user_code), Some(verification)) =
         (s("device_code"), s("user_code"), s("verification_uri"))
     else {
-        return Err(Finding::new(
+        return Err(Finding::plain(
+            "device_answer_incomplete",
             Category::Endpoint,
             "the device authorization answer lacks device_code, user_code or verification_uri",
         ));
@@ -87,13 +90,15 @@ pub async fn run(
     {
         say("(opened the address in the browser)");
     }
-    let deadline = Instant::now() + opts.timeout.min(Duration::from_secs(expires));
+    let deadline = crate::duration::deadline_after(opts.timeout.min(Duration::from_secs(expires)));
     loop {
-        if Instant::now() + interval > deadline {
-            return Err(
-                Finding::new(Category::Interactive, "the device sign-in was not completed in time")
-                    .hint("run conn login --device again"),
-            );
+        if crate::duration::deadline_after(interval) > deadline {
+            return Err(Finding::plain(
+                "device_sign_in_timeout",
+                Category::Interactive,
+                "the device sign-in was not completed in time",
+            )
+            .hint("run conn login --device again"));
         }
         tokio::time::sleep(interval).await;
         let req = token::Request {
@@ -114,13 +119,15 @@ pub async fn run(
                 // RFC 8628 §3.5: add 5 seconds, for this and every later poll.
                 Some("slow_down") => interval += Duration::from_secs(5),
                 Some("access_denied") => {
-                    return Err(Finding::new(
+                    return Err(Finding::plain(
+                        "device_sign_in_declined",
                         Category::Authentication,
                         "the device sign-in was declined (access_denied)",
                     ));
                 }
                 Some("expired_token") => {
-                    return Err(Finding::new(
+                    return Err(Finding::plain(
+                        "device_code_expired",
                         Category::Interactive,
                         "the device code expired before the sign-in was completed",
                     )

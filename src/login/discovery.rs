@@ -45,21 +45,28 @@ pub async fn discover(
     pkce: bool,
     timeout: Duration,
 ) -> Result<Metadata, Finding> {
-    let u = url(issuer).ok_or_else(|| Finding::new(Category::Config, "the issuer is not a usable URL"))?;
+    let u = url(issuer)
+        .ok_or_else(|| Finding::plain("issuer_not_url", Category::Config, "the issuer is not a usable URL"))?;
     let what = issuer.host_str().unwrap_or("the provider").to_string();
     let req = http.get(u.clone()).header(reqwest::header::ACCEPT, "application/json");
     let a = crate::net::fetch(req, timeout, MAX_BODY, &what).await?;
     if a.status != 200 {
-        return Err(Finding::new(
+        return Err(Finding::plain(
+            "oidc_discovery_status",
             Category::Endpoint,
-            format!("the provider's OpenID configuration at {u} answered {}", a.status),
+            format!(
+                "the provider's OpenID configuration at {} answered {}",
+                crate::config::shown(&u),
+                a.status
+            ),
         )
         .hint("check issuer: discovery reads {issuer}/.well-known/openid-configuration"));
     }
     let v: Value = serde_json::from_slice(&a.body.bytes).map_err(|_| {
-        Finding::new(
+        Finding::plain(
+            "oidc_discovery_not_json",
             Category::Endpoint,
-            format!("the OpenID configuration at {u} is not JSON"),
+            format!("the OpenID configuration at {} is not JSON", crate::config::shown(&u)),
         )
     })?;
     parse(&v, issuer, pkce)
@@ -69,14 +76,16 @@ pub async fn discover(
 pub fn parse(v: &Value, issuer: &Url, pkce: bool) -> Result<Metadata, Finding> {
     let s = |k: &str| v.get(k).and_then(Value::as_str);
     let bad = |k: &str| {
-        Finding::new(
+        Finding::plain(
+            "oidc_discovery_missing_field",
             Category::Endpoint,
             format!("the OpenID configuration has no usable {k}"),
         )
     };
     let stated = s("issuer").ok_or_else(|| bad("issuer"))?;
     if stated.trim_end_matches('/') != issuer.as_str().trim_end_matches('/') {
-        return Err(Finding::new(
+        return Err(Finding::plain(
+            "oidc_issuer_mismatch",
             Category::Endpoint,
             format!(
                 "the provider calls itself \"{}\", not the configured issuer {issuer}",
@@ -95,10 +104,12 @@ pub fn parse(v: &Value, issuer: &Url, pkce: bool) -> Result<Metadata, Finding> {
         && let Some(methods) = v.get("code_challenge_methods_supported").and_then(Value::as_array)
         && !methods.iter().any(|m| m.as_str() == Some("S256"))
     {
-        return Err(
-            Finding::new(Category::Endpoint, "the provider does not offer PKCE with S256")
-                .hint("conn only uses S256; if the provider cannot, set pkce = false (weaker)"),
-        );
+        return Err(Finding::plain(
+            "pkce_s256_unsupported",
+            Category::Endpoint,
+            "the provider does not offer PKCE with S256",
+        )
+        .hint("conn only uses S256; if the provider cannot, set pkce = false (weaker)"));
     }
     Ok(Metadata {
         issuer: stated.to_string(),
@@ -126,7 +137,7 @@ mod tests {
         assert!(
             parse(&other, &iss, true)
                 .unwrap_err()
-                .summary
+                .summary()
                 .contains("not the configured issuer")
         );
         let plain = serde_json::json!({"issuer":"https://idp.example","authorization_endpoint":"https://idp.example/auth","token_endpoint":"https://idp.example/token","code_challenge_methods_supported":["plain"]});

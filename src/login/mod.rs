@@ -14,17 +14,17 @@ pub mod discovery;
 pub mod idtoken;
 pub mod pkce;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 use url::Url;
 
+use crate::clock::now_secs;
 use crate::config::{Auth, Interactive, OAuthClient, Profile, is_loopback, shown};
 use crate::creds::Resolved;
 use crate::exit::Category;
 use crate::finding::{Finding, clean};
 use crate::net::body::MAX_BODY;
-use crate::net::preflight::now_secs;
 use crate::oauth::diagnose;
 use crate::oauth::token::{self, Answer, Grant, Token};
 use crate::secret::Secret;
@@ -73,7 +73,8 @@ pub fn parts(p: &Profile) -> Option<(&OAuthClient, &Interactive)> {
 
 fn insecure(u: &Url, p: &Profile) -> Option<Finding> {
     (u.scheme() == "http" && !is_loopback(u) && !p.net.allow_insecure_http).then(|| {
-        Finding::new(
+        Finding::plain(
+            "plain_http_login",
             Category::Config,
             format!("refusing to sign in over plain http at {}", shown(u)),
         )
@@ -84,7 +85,8 @@ fn insecure(u: &Url, p: &Profile) -> Option<Finding> {
 /// Find the endpoints: from discovery when the profile names an issuer (explicit URLs in the
 /// profile win), else from the profile.
 pub async fn endpoints(http: &reqwest::Client, p: &Profile, timeout: Duration) -> Result<Endpoints, Finding> {
-    let (client, flow) = parts(p).ok_or_else(|| Finding::new(Category::Config, "not an interactive profile"))?;
+    let (client, flow) =
+        parts(p).ok_or_else(|| Finding::plain("not_interactive", Category::Config, "not an interactive profile"))?;
     let e = match &flow.issuer {
         Some(issuer) => {
             let m = discovery::discover(http, issuer, flow.pkce, timeout).await?;
@@ -99,10 +101,13 @@ pub async fn endpoints(http: &reqwest::Client, p: &Profile, timeout: Duration) -
             }
         }
         None => Endpoints {
-            authorization: flow
-                .authorization_url
-                .clone()
-                .ok_or_else(|| Finding::new(Category::Config, "authorization_url is not set"))?,
+            authorization: flow.authorization_url.clone().ok_or_else(|| {
+                Finding::plain(
+                    "authorization_url_missing",
+                    Category::Config,
+                    "authorization_url is not set",
+                )
+            })?,
             token: client.token_url.clone(),
             device: None,
             jwks: None,
@@ -172,14 +177,39 @@ pub fn authorization_url(e: &Endpoints, c: &OAuthClient, f: &Interactive, r: &Au
         {
             q.append_pair("login_hint", h);
         }
-        if f.private_session && !extra("prompt") {
-            q.append_pair("prompt", "login");
+        let prompt = prompt(f);
+        if let Some(p) = &prompt {
+            q.append_pair("prompt", p);
         }
         for (k, v) in &f.extra_params {
-            q.append_pair(k, v);
+            if !(k == "prompt" && prompt.is_some()) {
+                q.append_pair(k, v);
+            }
         }
     }
     u
+}
+
+/// The `prompt` to send when conn decides it: with `private_session`, `login` is added to
+/// the space-separated list in `extra_params` (OIDC Core §3.1.2.1), so the sign-in never rides
+/// on the browser's session at the provider. `none` is dropped then, as it cannot be combined
+/// with `login`. `None`: `extra_params` carries `prompt` as written, or there is none.
+fn prompt(f: &Interactive) -> Option<String> {
+    if !f.private_session {
+        return None;
+    }
+    let given = f
+        .extra_params
+        .iter()
+        .filter(|(k, _)| k == "prompt")
+        .map(|(_, v)| v.as_str());
+    let mut words = vec!["login"];
+    for w in given.flat_map(str::split_whitespace) {
+        if w != "none" && !words.contains(&w) {
+            words.push(w);
+        }
+    }
+    Some(words.join(" "))
 }
 
 /// What a person needs to hear during a login (stderr).
@@ -194,17 +224,19 @@ pub async fn login(
     say: Say<'_>,
     trace: &(dyn Fn(String) + Sync),
 ) -> Result<Entry, Finding> {
-    let (c, f) = parts(p).ok_or_else(|| Finding::new(Category::Config, "not an interactive profile"))?;
+    let (c, f) =
+        parts(p).ok_or_else(|| Finding::plain("not_interactive", Category::Config, "not an interactive profile"))?;
     let e = endpoints(http, p, p.net.timeout).await?;
     let client_id = creds.client_id.clone().unwrap_or_default();
     let name = f.display_name.clone().unwrap_or_else(|| p.display_name());
-    let deadline = Instant::now() + opts.timeout;
+    let deadline = crate::duration::deadline_after(opts.timeout);
     let nonce = f.oidc.then(pkce::random);
     let tok = if opts.device {
         device::run(http, p, c, creds, &e, opts, say, trace).await?
     } else {
         let listener = callback::Listener::bind(f.redirect_port).await.map_err(|err| {
-            Finding::new(
+            Finding::plain(
+                "callback_listen_failed",
                 Category::Config,
                 format!(
                     "cannot listen on 127.0.0.1:{} for the sign-in redirect: {err}",
@@ -249,7 +281,8 @@ pub async fn login(
             .wait(&state, issuer, e.iss_parameter, deadline, &refused)
             .await
             .ok_or_else(|| {
-                Finding::new(
+                Finding::plain(
+                    "sign_in_timeout",
                     Category::Interactive,
                     format!("no sign-in arrived within {}", humantime::format_duration(opts.timeout)),
                 )
@@ -258,7 +291,8 @@ pub async fn login(
         let code = match cb {
             callback::Callback::Code(code) => code,
             callback::Callback::Error { error, description } => {
-                let mut fd = Finding::new(
+                let mut fd = Finding::plain(
+                    "sign_in_refused",
                     if error == "access_denied" {
                         Category::Authentication
                     } else {
@@ -298,11 +332,12 @@ pub async fn login(
     let mut id_claims = None;
     if f.oidc {
         let id = tok.id_token.as_deref().ok_or_else(|| {
-            Finding::new(Category::Endpoint, "the provider sent no ID token")
+            Finding::plain("id_token_missing", Category::Endpoint, "the provider sent no ID token")
                 .hint("an openid-connect profile must request the openid scope")
         })?;
         let jwks_url = e.jwks.as_ref().ok_or_else(|| {
-            Finding::new(
+            Finding::plain(
+                "jwks_missing",
                 Category::Endpoint,
                 "the provider publishes no jwks_uri to check the ID token with",
             )
@@ -317,7 +352,13 @@ pub async fn login(
             if opts.device { None } else { nonce.as_deref() },
             now_secs(),
         )
-        .map_err(|why| Finding::new(Category::Authentication, format!("the ID token was refused: {why}")))?;
+        .map_err(|why| {
+            Finding::plain(
+                "id_token_refused",
+                Category::Authentication,
+                format!("the ID token was refused: {why}"),
+            )
+        })?;
         let keep = ["iss", "sub", "aud", "exp", "iat", "email", "name", "preferred_username"];
         id_claims = Some(
             claims
@@ -354,10 +395,7 @@ pub fn entry(
     token_url: Option<String>,
     id_claims: Option<serde_json::Map<String, Value>>,
 ) -> Entry {
-    let expires_at = t
-        .expires_in
-        .map(|s| received.saturating_add(s as i64))
-        .or_else(|| crate::oauth::jwt::claims(t.access_token.expose()).and_then(|c| c.get("exp")?.as_i64()));
+    let expires_at = crate::expiry::of_token(t.expires_in, t.access_token.expose(), received);
     Entry {
         version: 1,
         profile: p.display_name(),
@@ -377,7 +415,8 @@ async fn fetch_json(http: &reqwest::Client, u: &Url, timeout: Duration) -> Resul
     let what = u.host_str().unwrap_or("the provider").to_string();
     let a = crate::net::fetch(http.get(u.clone()), timeout, MAX_BODY, &what).await?;
     if a.body.truncated || a.status != 200 {
-        return Err(Finding::new(
+        return Err(Finding::plain(
+            "login_endpoint_status",
             Category::Endpoint,
             format!(
                 "{} answered {}{}",
@@ -387,8 +426,13 @@ async fn fetch_json(http: &reqwest::Client, u: &Url, timeout: Duration) -> Resul
             ),
         ));
     }
-    serde_json::from_slice(&a.body.bytes)
-        .map_err(|_| Finding::new(Category::Endpoint, format!("{} is not JSON", shown(u))))
+    serde_json::from_slice(&a.body.bytes).map_err(|_| {
+        Finding::plain(
+            "login_endpoint_not_json",
+            Category::Endpoint,
+            format!("{} is not JSON", shown(u)),
+        )
+    })
 }
 
 /// A token, or the diagnosis of a refused exchange.
@@ -424,24 +468,24 @@ pub async fn refresh(
     timeout: Duration,
     trace: &(dyn Fn(String) + Sync),
 ) -> Result<(Entry, bool), Finding> {
-    let (c, _) = parts(p).ok_or_else(|| Finding::new(Category::Config, "not an interactive profile"))?;
+    let (c, _) =
+        parts(p).ok_or_else(|| Finding::plain("not_interactive", Category::Config, "not an interactive profile"))?;
     let relogin = format!("run: conn login {}", p.display_name());
     let rt = old
         .refresh_token
         .as_ref()
         .map(|r| Secret::new(r.clone()))
         .ok_or_else(|| {
-            Finding::new(
+            Finding::plain(
+                "login_expired",
                 Category::Interactive,
                 "the stored login has expired and cannot be refreshed (no refresh token)",
             )
             .hint(relogin.clone())
         })?;
-    let token_url = old
-        .token_url
-        .as_deref()
-        .and_then(|u| Url::parse(u).ok())
-        .unwrap_or_else(|| c.token_url.clone());
+    // The profile's token endpoint (or the one its issuer's discovery names), never the URL
+    // the stored entry records: the store may hold an entry someone else planted.
+    let token_url = endpoints(http, p, timeout).await?.token;
     if let Some(f) = insecure(&token_url, p) {
         return Err(f);
     }
@@ -461,7 +505,8 @@ pub async fn refresh(
         && error.error.as_deref() == Some("invalid_grant")
     {
         let q = error.quote().map(|q| format!(" ({q})")).unwrap_or_default();
-        return Err(Finding::new(
+        return Err(Finding::plain(
+            "login_invalid",
             Category::Interactive,
             format!("the stored login is no longer valid{q}: sign in again"),
         )
@@ -481,4 +526,84 @@ pub async fn refresh(
         e.refresh_token = old.refresh_token.clone();
     }
     Ok((e, rotated))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flow(private_session: bool, extra: &[(&str, &str)]) -> Interactive {
+        Interactive {
+            issuer: None,
+            authorization_url: None,
+            pkce: true,
+            extra_params: extra.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            login_hint: None,
+            private_session,
+            display_name: None,
+            redirect_port: None,
+            oidc: false,
+        }
+    }
+
+    #[test]
+    fn private_session_adds_login_to_the_prompt() {
+        type Case<'a> = (bool, &'a [(&'a str, &'a str)], Option<&'a str>);
+        let cases: &[Case] = &[
+            (false, &[], None),
+            (false, &[("prompt", "consent")], None),
+            (true, &[], Some("login")),
+            (true, &[("prompt", "consent")], Some("login consent")),
+            (
+                true,
+                &[("prompt", "consent  select_account")],
+                Some("login consent select_account"),
+            ),
+            (true, &[("prompt", "login")], Some("login")),
+            (true, &[("prompt", "none")], Some("login")),
+            (true, &[("audience", "x")], Some("login")),
+        ];
+        for (private, extra, want) in cases {
+            assert_eq!(prompt(&flow(*private, extra)).as_deref(), *want, "{private} {extra:?}");
+        }
+    }
+
+    #[test]
+    fn the_authorization_url_carries_one_merged_prompt() {
+        let e = Endpoints {
+            authorization: Url::parse("https://idp.example/auth").unwrap(),
+            token: Url::parse("https://idp.example/token").unwrap(),
+            device: None,
+            jwks: None,
+            issuer: None,
+            iss_parameter: false,
+        };
+        let c = OAuthClient {
+            token_url: e.token.clone(),
+            client_id: crate::secret::Source::Literal(Secret::new("app".to_string())),
+            client_secret: None,
+            scopes: vec![],
+            client_auth: crate::config::ClientAuth::Basic,
+            token_params: vec![],
+        };
+        let r = AuthRequest {
+            client_id: "app",
+            redirect_uri: "http://127.0.0.1:1/callback",
+            state: "s",
+            challenge: None,
+            nonce: None,
+        };
+        let prompts = |f: &Interactive| -> Vec<String> {
+            authorization_url(&e, &c, f, &r)
+                .query_pairs()
+                .filter(|(k, _)| k == "prompt")
+                .map(|(_, v)| v.into_owned())
+                .collect()
+        };
+        let extra = [("prompt", "consent"), ("audience", "api")];
+        assert_eq!(prompts(&flow(true, &extra)), ["login consent"]);
+        assert_eq!(prompts(&flow(false, &extra)), ["consent"]);
+        let u = authorization_url(&e, &c, &flow(true, &extra), &r);
+        assert!(u.query_pairs().any(|(k, v)| k == "audience" && v == "api"), "{u}");
+    }
 }

@@ -1,77 +1,53 @@
-//! Transport failures turned into findings: which layer failed and what to change.
+//! Transport errors turned into typed failures: which layer failed.
 //!
-//! This is the only place that looks inside `std::io`, `rustls` and `reqwest` errors.
+//! This is the only place that looks inside `std::io`, `rustls` and `reqwest` errors; the
+//! words live with the failure kinds in [`crate::failure`].
 
 use std::error::Error as _;
 use std::time::Duration;
 
 use super::cert::CertFacts;
-use super::preflight::{Origin, now_secs};
-use crate::exit::Category;
-use crate::finding::Finding;
-
-/// Hosts users are known to mistype, with the right one.
-const HOST_SUGGESTIONS: &[(&str, &str)] = &[("api.hypatos.com", "api.cloud.hypatos.com")];
+use super::origin::Origin;
+use crate::clock::now_secs;
+use crate::failure::{Failure, NetFailure, Presented, TlsFailure, TlsProblem};
 
 /// DNS gave no address. `reason` is the resolver's own message, when there is one.
-pub fn dns_not_found(host: &str, proxy: bool, reason: Option<&str>) -> Finding {
-    let what = if proxy {
-        format!("proxy host {host}")
-    } else {
-        host.to_string()
-    };
-    let unreachable = reason.is_some_and(|r| r.contains("Temporary failure") || r.contains("try again"));
-    let mut f = if unreachable {
-        Finding::new(
-            Category::Network,
-            format!("DNS: {what} could not be looked up: the DNS server did not answer"),
-        )
-        .hint("check this machine's network connection and DNS settings; if the name is internal, a VPN may be needed")
-    } else {
-        Finding::new(Category::Network, format!("DNS: {what} was not found"))
-            .hint("check the host name in the URL for typos")
-    };
-    for (bad, good) in HOST_SUGGESTIONS {
-        if host.eq_ignore_ascii_case(bad) {
-            f = f.hint(format!(
-                "for the Hypatos US cloud, the API host is {good}: try https://{good}/v2"
-            ));
-        }
+pub fn dns_not_found(host: &str, proxy: bool, reason: Option<&str>) -> Failure {
+    let resolver_down = reason.is_some_and(|r| r.contains("Temporary failure") || r.contains("try again"));
+    NetFailure::Dns {
+        host: host.to_string(),
+        via_proxy: proxy,
+        resolver_down,
     }
-    if host.ends_with(".local") || !host.contains('.') {
-        f = f.hint("a short or .local name resolves only inside some networks: is a VPN needed?");
-    }
-    f
+    .into()
 }
 
 /// TCP connect failed with an I/O error.
-pub fn connect_io(e: &std::io::Error, addr: &str, proxy: bool) -> Finding {
-    let via = if proxy { " (the proxy)" } else { "" };
+pub fn connect_io(e: &std::io::Error, addr: &str, proxy: bool) -> Failure {
     match e.kind() {
-        std::io::ErrorKind::ConnectionRefused => Finding::new(
-            Category::Network,
-            format!("connection refused by {addr}{via}: nothing listens on that port"),
-        )
-        .hint("check the port in the URL, and that the service is running"),
+        std::io::ErrorKind::ConnectionRefused => NetFailure::Refused {
+            addr: addr.to_string(),
+            via_proxy: proxy,
+        }
+        .into(),
         std::io::ErrorKind::TimedOut => connect_timeout(addr, Duration::ZERO, proxy),
-        _ => Finding::new(
-            Category::Network,
-            format!("cannot connect to {addr}{via}: {}", io_text(e)),
-        )
-        .hint("check the network route: VPN, firewall or proxy"),
+        _ => NetFailure::Connect {
+            addr: addr.to_string(),
+            via_proxy: proxy,
+            text: io_text(e),
+        }
+        .into(),
     }
 }
 
 /// TCP connect did not finish in time.
-pub fn connect_timeout(addr: &str, after: Duration, proxy: bool) -> Finding {
-    let via = if proxy { " (the proxy)" } else { "" };
-    let within = if after.is_zero() {
-        String::new()
-    } else {
-        format!(" within {}", humantime::format_duration(after))
-    };
-    Finding::new(Category::Network, format!("no answer from {addr}{via}{within}"))
-        .hint("a firewall may drop the traffic, or a proxy or VPN is needed to reach this host")
+pub fn connect_timeout(addr: &str, after: Duration, proxy: bool) -> Failure {
+    NetFailure::ConnectTimeout {
+        addr: addr.to_string(),
+        via_proxy: proxy,
+        after,
+    }
+    .into()
 }
 
 fn io_text(e: &std::io::Error) -> String {
@@ -83,87 +59,67 @@ fn io_text(e: &std::io::Error) -> String {
     }
 }
 
+fn tls(host: &str, problem: TlsProblem) -> Failure {
+    TlsFailure {
+        host: host.to_string(),
+        problem,
+    }
+    .into()
+}
+
 /// The TLS handshake failed with this I/O error (rustls errors arrive wrapped in one).
-pub fn tls_io(e: &std::io::Error, origin: &Origin) -> Finding {
+pub fn tls_io(e: &std::io::Error, origin: &Origin) -> Failure {
     if let Some(r) = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
         return tls_error(r, &origin.host);
     }
     match e.kind() {
-        std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::ConnectionReset => Finding::new(
-            Category::Tls,
-            format!("{} closed the connection during the TLS handshake", origin.authority()),
-        )
-        .hint("the server may require a client certificate, support only other TLS versions, or not speak TLS on this port"),
-        _ => Finding::new(Category::Tls, format!("TLS handshake with {} failed: {}", origin.authority(), io_text(e))),
+        std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::ConnectionReset => {
+            tls(&origin.authority(), TlsProblem::Closed)
+        }
+        _ => tls(&origin.authority(), TlsProblem::Handshake(io_text(e))),
     }
 }
 
 /// A rustls error, for a connection to `host`.
-pub fn tls_error(e: &rustls::Error, host: &str) -> Finding {
+pub fn tls_error(e: &rustls::Error, host: &str) -> Failure {
     use rustls::{AlertDescription as A, CertificateError as C, Error as E};
-    match e {
+    let problem = match e {
         E::InvalidCertificate(c) => match c {
-            C::UnknownIssuer => Finding::new(
-                Category::Tls,
-                format!("the certificate of {host} is not trusted: it is not issued by a known certificate authority"),
-            )
-            .hint("if your organisation uses its own CA (a TLS-inspecting proxy, an internal server), add its root certificate as ca_file = \"/path/ca.pem\" to the profile or [defaults]"),
-            C::Expired | C::ExpiredContext { .. } => {
-                Finding::new(Category::Tls, format!("the certificate of {host} has expired")).hint(
-                    "the server's operator must renew it; if this machine's clock is wrong, correct it",
-                )
-            }
-            C::NotValidYet | C::NotValidYetContext { .. } => Finding::new(
-                Category::Tls,
-                format!("the certificate of {host} is not valid yet"),
-            )
-            .hint("check this machine's clock"),
-            C::NotValidForName | C::NotValidForNameContext { .. } => Finding::new(
-                Category::Tls,
-                format!("the certificate presented is not valid for the name {host}"),
-            )
-            .hint("check the host name in the URL: it must be one the certificate was issued for"),
-            C::Revoked => Finding::new(Category::Tls, format!("the certificate of {host} has been revoked")),
-            other => Finding::new(Category::Tls, format!("the certificate of {host} was refused: {other:?}")),
+            C::UnknownIssuer => TlsProblem::UnknownIssuer,
+            C::Expired | C::ExpiredContext { .. } => TlsProblem::Expired,
+            C::NotValidYet | C::NotValidYetContext { .. } => TlsProblem::NotValidYet,
+            C::NotValidForName | C::NotValidForNameContext { .. } => TlsProblem::NotValidForName,
+            C::Revoked => TlsProblem::Revoked,
+            other => TlsProblem::BadCertificate(format!("{other:?}")),
         },
-        E::AlertReceived(A::CertificateRequired) | E::AlertReceived(A::BadCertificate)
-        | E::AlertReceived(A::UnknownCA) | E::AlertReceived(A::AccessDenied) => Finding::new(
-            Category::Tls,
-            format!("{host} refused the TLS connection (alert: {e})"),
-        )
-        .hint("the server requires a client certificate it trusts: set client_cert and client_key in the profile"),
-        E::AlertReceived(a) => Finding::new(Category::Tls, format!("{host} ended the TLS handshake (alert: {a:?})"))
-            .hint("the server and conn share no TLS version or cipher; conn speaks TLS 1.2 and 1.3"),
-        E::InvalidMessage(_) => Finding::new(
-            Category::Tls,
-            format!("{host} did not answer with TLS"),
-        )
-        .hint("the port may serve plain HTTP: check the URL's scheme (https://) and port"),
-        E::NoCertificatesPresented => Finding::new(Category::Tls, format!("{host} presented no certificate")),
-        other => Finding::new(Category::Tls, format!("TLS with {host} failed: {other}")),
-    }
+        E::AlertReceived(A::CertificateRequired)
+        | E::AlertReceived(A::BadCertificate)
+        | E::AlertReceived(A::UnknownCA)
+        | E::AlertReceived(A::AccessDenied) => TlsProblem::ClientCertRequired(e.to_string()),
+        E::AlertReceived(a) => TlsProblem::Alert(format!("{a:?}")),
+        E::InvalidMessage(_) => TlsProblem::NotTls,
+        E::NoCertificatesPresented => TlsProblem::NoCertificate,
+        other => TlsProblem::Other(other.to_string()),
+    };
+    tls(host, problem)
 }
 
 /// Add who issued and until when the presented certificate is valid.
-pub fn describe_presented(f: &mut Finding, c: &CertFacts, host: &str) {
-    let issuer = c.issuer_cn.as_deref().unwrap_or("an unnamed issuer");
-    let subject = c.subject_cn.as_deref().unwrap_or("no common name");
-    let days = (c.not_after - now_secs()).div_euclid(86400);
-    let validity = if days < 0 {
-        format!("expired {} days ago", -days)
-    } else {
-        format!("valid {days} more days")
-    };
-    f.summary.push_str(&format!(
-        " (presented: \"{subject}\", issued by \"{issuer}\", {validity})"
-    ));
-    if c.issuer_cn == c.subject_cn && f.summary.contains("not trusted") {
-        f.hints.push(format!("{host} presents a self-signed certificate"));
+pub fn describe_presented(f: Failure, c: &CertFacts, host: &str) -> Failure {
+    Failure::Presented {
+        inner: Box::new(f),
+        cert: Presented {
+            host: host.to_string(),
+            subject: c.subject_cn.clone(),
+            issuer: c.issuer_cn.clone(),
+            days: (c.not_after - now_secs()).div_euclid(86400),
+            self_signed: c.issuer_cn == c.subject_cn,
+        },
     }
 }
 
 /// A `reqwest` error from a request to `url`, classified by layer.
-pub fn request_error(e: &reqwest::Error, what: &str, timeout: Duration) -> Finding {
+pub fn request_error(e: &reqwest::Error, what: &str, timeout: Duration) -> Failure {
     let mut source = e.source();
     while let Some(s) = source {
         if let Some(r) = s.downcast_ref::<rustls::Error>() {
@@ -180,11 +136,7 @@ pub fn request_error(e: &reqwest::Error, what: &str, timeout: Duration) -> Findi
         if let Some(h) = s.downcast_ref::<hyper::Error>()
             && h.is_parse()
         {
-            return Finding::new(
-                Category::Endpoint,
-                format!("{what} answered with something that is not HTTP"),
-            )
-            .hint("check the URL's scheme and port: the port may serve another protocol");
+            return NetFailure::NotHttp { what: what.to_string() }.into();
         }
         let text = s.to_string();
         if text.contains("dns error") || text.contains("failed to lookup address") {
@@ -193,35 +145,31 @@ pub fn request_error(e: &reqwest::Error, what: &str, timeout: Duration) -> Findi
         source = s.source();
     }
     if e.is_timeout() {
-        return Finding::new(
-            Category::Network,
-            format!(
-                "{what} did not answer completely within {}",
-                humantime::format_duration(timeout)
-            ),
-        )
-        .hint("the server is slow or stalled; raise `timeout` in the profile if it is known to be slow");
+        return NetFailure::Stalled {
+            what: what.to_string(),
+            after: timeout,
+            flag: false,
+        }
+        .into();
     }
     if e.is_connect() {
-        return Finding::new(Category::Network, format!("cannot connect to {what}"));
+        return NetFailure::ConnectFailed { what: what.to_string() }.into();
     }
-    Finding::new(
-        Category::Network,
-        format!("the connection to {what} failed: {}", chain_text(e)),
-    )
-    .hint("the server closed the connection or answered with something that is not HTTP")
+    NetFailure::Broken {
+        what: what.to_string(),
+        chain: chain_text(e),
+    }
+    .into()
 }
 
 /// The total deadline passed before the answer was complete.
-pub fn too_slow(what: &str, timeout: Duration) -> Finding {
-    Finding::new(
-        Category::Network,
-        format!(
-            "{what} did not answer completely within {}",
-            humantime::format_duration(timeout)
-        ),
-    )
-    .hint("the server is slow or stalled; raise `timeout` in the profile (or --timeout) if it is known to be slow")
+pub fn too_slow(what: &str, timeout: Duration) -> Failure {
+    NetFailure::Stalled {
+        what: what.to_string(),
+        after: timeout,
+        flag: true,
+    }
+    .into()
 }
 
 fn chain_text(e: &reqwest::Error) -> String {
@@ -232,7 +180,98 @@ fn chain_text(e: &reqwest::Error) -> String {
         s = x.source();
     }
     if parts.is_empty() {
-        parts.push(e.to_string());
+        // reqwest's own text quotes the whole URL: show it the way every URL is shown.
+        let mut text = e.to_string();
+        if let Some(u) = e.url() {
+            text = text.replace(u.as_str(), &crate::config::shown(u));
+        }
+        parts.push(text);
     }
     crate::finding::clean(&parts.join(": "), 300)
+}
+
+#[cfg(test)]
+mod tests {
+    //! Table tests: the transport error in → kind, category, summary and hints out.
+    use std::io::{Error as IoError, ErrorKind};
+
+    use super::*;
+    use crate::exit::Category::{self, *};
+
+    fn check(f: Failure, kind: &str, category: Category, summary: &str, hints: &[&str]) {
+        crate::failure::expect(&f, kind, category, summary, hints);
+    }
+
+    #[test]
+    #[rustfmt::skip]
+    fn network_failures() {
+        let s = Duration::from_secs(5);
+        let rows: Vec<(Failure, &str, Category, &str, &[&str])> = vec![
+            (dns_not_found("api.example", false, None), "dns_not_found", Network, "DNS: api.example was not found", &["typos"]),
+            (dns_not_found("api.example", true, Some("Temporary failure in name resolution")), "dns_no_answer", Network, "DNS: proxy host api.example could not be looked up: the DNS server did not answer", &["DNS settings"]),
+            (dns_not_found("api.hypatos.com", false, None), "dns_not_found", Network, "DNS: api.hypatos.com was not found", &["typos", "api.cloud.hypatos.com"]),
+            (dns_not_found("intranet", false, None), "dns_not_found", Network, "DNS: intranet was not found", &["typos", "VPN"]),
+            (connect_io(&IoError::from(ErrorKind::ConnectionRefused), "10.0.0.1:443", false), "connection_refused", Network, "connection refused by 10.0.0.1:443: nothing listens on that port", &["port"]),
+            (connect_io(&IoError::from(ErrorKind::TimedOut), "10.0.0.1:443", true), "connect_timeout", Network, "no answer from 10.0.0.1:443 (the proxy)", &["firewall"]),
+            (connect_io(&IoError::other("unreachable (os error 101)"), "10.0.0.1:443", false), "connect_failed", Network, "cannot connect to 10.0.0.1:443: unreachable", &["VPN, firewall or proxy"]),
+            (connect_timeout("10.0.0.1:443", s, false), "connect_timeout", Network, "no answer from 10.0.0.1:443 within 5s", &["firewall"]),
+            (too_slow("api.example", s), "too_slow", Network, "api.example did not answer completely within 5s", &["(or --timeout)"]),
+            (NetFailure::DnsTimeout { what: "api.example".into(), after: s }.into(), "dns_timeout", Network, "DNS lookup of api.example did not answer within 5s", &["DNS settings"]),
+            (NetFailure::NotHttp { what: "api.example".into() }.into(), "not_http", Endpoint, "api.example answered with something that is not HTTP", &["another protocol"]),
+        ];
+        for (f, kind, category, summary, hints) in rows {
+            check(f, kind, category, summary, hints);
+        }
+    }
+
+    #[test]
+    #[rustfmt::skip]
+    fn tls_failures() {
+        use rustls::{AlertDescription as A, CertificateError as C, Error as E};
+        let o = Origin { https: true, host: "api.example".into(), port: 443 };
+        let rows: Vec<(Failure, &str, Category, &str, &[&str])> = vec![
+            (tls_error(&E::InvalidCertificate(C::UnknownIssuer), "h"), "tls_unknown_issuer", Tls, "the certificate of h is not trusted: it is not issued by a known certificate authority", &["ca_file"]),
+            (tls_error(&E::InvalidCertificate(C::Expired), "h"), "tls_expired", Tls, "the certificate of h has expired", &["renew"]),
+            (tls_error(&E::InvalidCertificate(C::NotValidYet), "h"), "tls_not_valid_yet", Tls, "the certificate of h is not valid yet", &["clock"]),
+            (tls_error(&E::InvalidCertificate(C::NotValidForName), "h"), "tls_not_valid_for_name", Tls, "the certificate presented is not valid for the name h", &["host name"]),
+            (tls_error(&E::InvalidCertificate(C::Revoked), "h"), "tls_revoked", Tls, "the certificate of h has been revoked", &[]),
+            (tls_error(&E::AlertReceived(A::CertificateRequired), "h"), "tls_client_cert_required", Tls, "h refused the TLS connection (alert: received fatal alert: CertificateRequired)", &["client_cert"]),
+            (tls_error(&E::AlertReceived(A::HandshakeFailure), "h"), "tls_alert", Tls, "h ended the TLS handshake (alert: HandshakeFailure)", &["TLS 1.2 and 1.3"]),
+            (tls_error(&E::InvalidMessage(rustls::InvalidMessage::InvalidContentType), "h"), "tls_not_tls", Tls, "h did not answer with TLS", &["plain HTTP"]),
+            (tls_error(&E::NoCertificatesPresented, "h"), "tls_no_certificate", Tls, "h presented no certificate", &[]),
+            (tls_io(&IoError::from(ErrorKind::UnexpectedEof), &o), "tls_closed", Tls, "api.example:443 closed the connection during the TLS handshake", &["client certificate"]),
+            (TlsFailure { host: o.authority(), problem: TlsProblem::Timeout(Duration::from_secs(2)) }.into(), "tls_timeout", Tls, "the TLS handshake with api.example:443 did not finish within 2s", &["scheme and port"]),
+            (TlsFailure { host: "a b".into(), problem: TlsProblem::BadServerName }.into(), "tls_bad_server_name", Config, "`a b` is not a valid TLS server name", &[]),
+        ];
+        for (f, kind, category, summary, hints) in rows {
+            check(f, kind, category, summary, hints);
+        }
+    }
+
+    #[test]
+    fn presented_certificate_is_described() {
+        let c = CertFacts {
+            subject_cn: Some("api.example".into()),
+            issuer_cn: Some("api.example".into()),
+            not_after: now_secs() + 10 * 86400 + 100,
+            not_before: 0,
+        };
+        let f = describe_presented(
+            tls_error(
+                &rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer),
+                "api.example",
+            ),
+            &c,
+            "api.example",
+        );
+        assert_eq!(f.kind(), "tls_unknown_issuer");
+        assert!(
+            f.summary()
+                .ends_with(" (presented: \"api.example\", issued by \"api.example\", valid 10 more days)")
+        );
+        assert_eq!(
+            f.hints().last().map(String::as_str),
+            Some("api.example presents a self-signed certificate")
+        );
+    }
 }

@@ -10,7 +10,9 @@ pub mod body;
 pub mod cert;
 pub mod classify;
 pub mod httpdate;
+pub mod origin;
 pub mod preflight;
+pub mod route;
 pub mod tls;
 
 use std::collections::HashMap;
@@ -30,23 +32,42 @@ pub struct Client {
 }
 
 /// HTTP state shared by every profile of a run.
-#[derive(Default)]
 pub struct Http {
     clients: Mutex<HashMap<Net, Result<Client, String>>>,
     pub(crate) preflights: preflight::Cache,
+    /// The environment's proxy settings, read once: every route of the run comes from them.
+    env: Arc<route::Env>,
+}
+
+impl Default for Http {
+    fn default() -> Self {
+        Http {
+            clients: Mutex::default(),
+            preflights: preflight::Cache::default(),
+            env: Arc::new(route::Env::from_process()),
+        }
+    }
 }
 
 impl Http {
     /// The client for these settings, built once. The error says which file is at fault.
     pub fn client(&self, net: &Net) -> Result<Client, String> {
         let mut map = self.clients.lock().unwrap_or_else(|p| p.into_inner());
-        map.entry(net.clone()).or_insert_with(|| build(net)).clone()
+        map.entry(net.clone())
+            .or_insert_with(|| build(net, self.env.clone()))
+            .clone()
+    }
+
+    /// The route requests to `url` with these settings take: what the clients use and what
+    /// the pre-flight checks.
+    pub fn route(&self, url: &Url, net: &Net) -> route::Route {
+        self.env.route(url, net.proxy.as_ref())
     }
 }
 
-fn build(net: &Net) -> Result<Client, String> {
+fn build(net: &Net, env: Arc<route::Env>) -> Result<Client, String> {
     let tls = tls::client_config(net)?;
-    let mut b = reqwest::Client::builder()
+    let b = reqwest::Client::builder()
         .tls_backend_preconfigured((*tls).clone())
         .redirect(reqwest::redirect::Policy::none())
         .referer(false)
@@ -54,42 +75,16 @@ fn build(net: &Net) -> Result<Client, String> {
         .pool_max_idle_per_host(64)
         .user_agent(concat!("conn/", env!("CARGO_PKG_VERSION")));
     if let Some(p) = &net.proxy {
-        let proxy = reqwest::Proxy::all(p.as_str()).map_err(|e| format!("proxy {}: {e}", crate::config::shown(p)))?;
-        b = b.proxy(proxy);
+        // Checked here so that a bad setting is a clear error, not a request that goes direct.
+        reqwest::Proxy::all(p.as_str()).map_err(|e| format!("proxy {}: {e}", crate::config::shown(p)))?;
     }
+    // The route of each request comes from `route`, never from reqwest's own reading of the
+    // environment.
+    let explicit = net.proxy.clone();
+    let decide = move |u: &Url| env.route(u, explicit.as_ref()).proxy().cloned();
+    let b = b.no_proxy().proxy(reqwest::Proxy::custom(decide));
     let http = b.build().map_err(|e| format!("HTTP client set-up failed: {e}"))?;
     Ok(Client { http, tls })
-}
-
-/// The proxy a request to `url` goes through, if any (profile setting, else the standard
-/// environment variables, honouring `NO_PROXY`). Shown without credentials.
-pub fn proxy_for(url: &Url, net: &Net) -> Option<Url> {
-    if let Some(p) = &net.proxy {
-        return Some(p.clone());
-    }
-    let host = url.host_str()?.trim_matches(['[', ']']).to_ascii_lowercase();
-    let var = |names: &[&str]| {
-        names
-            .iter()
-            .find_map(|n| std::env::var(n).ok().filter(|v| !v.is_empty()))
-    };
-    let no_proxy = var(&["NO_PROXY", "no_proxy"]).unwrap_or_default();
-    for entry in no_proxy.split(',').map(|s| s.trim().to_ascii_lowercase()) {
-        if entry == "*" {
-            return None;
-        }
-        let e = entry.trim_start_matches('.');
-        let e = e.split(':').next().unwrap_or(e);
-        if !e.is_empty() && (host == e || host.ends_with(&format!(".{e}"))) {
-            return None;
-        }
-    }
-    let candidates: &[&str] = if url.scheme() == "https" {
-        &["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]
-    } else {
-        &["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]
-    };
-    var(candidates).and_then(|v| Url::parse(&v).ok())
 }
 
 /// An HTTP answer with its body read up to a cap.

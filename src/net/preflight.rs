@@ -1,55 +1,27 @@
 //! The layers under HTTP, each checked and timed on its own: DNS, TCP connect, TLS.
 //!
 //! Run once per origin per run (profiles on the same host share the result), with the same
-//! TLS configuration the HTTP requests use. Through a proxy, DNS and connect are checked
-//! against the proxy and say so; TLS to the origin is then left to the request itself.
+//! TLS configuration the HTTP requests use, along the route they take ([`super::route`]).
+//! Through a proxy, DNS and connect are checked against the proxy and say so; TLS to the
+//! origin is then left to the request itself. A host that `NO_PROXY` sends direct says so too.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use rustls::pki_types::ServerName;
 use tokio::net::TcpStream;
 use tokio::sync::OnceCell;
-use url::Url;
 
 use super::cert::{self, CertFacts};
 use super::classify;
+pub use super::origin::Origin;
+use super::route::Route;
+use crate::clock::now_secs;
 use crate::config::{Net, shown};
-use crate::exit::Category;
+use crate::failure::{NetFailure, TlsFailure, TlsProblem};
 use crate::finding::Finding;
-
-/// A scheme, host and port.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Origin {
-    /// `https` or `http`.
-    pub https: bool,
-    /// Host name or address (IPv6 without brackets).
-    pub host: String,
-    /// Port.
-    pub port: u16,
-}
-
-impl Origin {
-    /// The origin of a URL.
-    pub fn of(url: &Url) -> Option<Origin> {
-        Some(Origin {
-            https: url.scheme() == "https",
-            host: url.host_str()?.trim_matches(['[', ']']).to_string(),
-            port: url.port_or_known_default()?,
-        })
-    }
-
-    /// `host:port`.
-    pub fn authority(&self) -> String {
-        if self.host.contains(':') {
-            format!("[{}]:{}", self.host, self.port)
-        } else {
-            format!("{}:{}", self.host, self.port)
-        }
-    }
-}
 
 /// A timed result.
 #[derive(Debug, Clone)]
@@ -104,13 +76,13 @@ impl Cache {
         origin: &Origin,
         net: &Net,
         tls: &Arc<rustls::ClientConfig>,
-        proxy: Option<&Url>,
+        route: &Route,
     ) -> Arc<OriginCheck> {
         let cell = {
             let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
             map.entry((origin.clone(), net.clone())).or_default().clone()
         };
-        cell.get_or_init(|| async { Arc::new(run(origin, net, tls, proxy).await) })
+        cell.get_or_init(|| async { Arc::new(run(origin, net, tls, route).await) })
             .await
             .clone()
     }
@@ -120,15 +92,13 @@ fn ms(since: Instant) -> u64 {
     since.elapsed().as_millis() as u64
 }
 
-/// Seconds since the epoch now.
-pub fn now_secs() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
-async fn run(origin: &Origin, net: &Net, tls: &Arc<rustls::ClientConfig>, proxy: Option<&Url>) -> OriginCheck {
-    let (host, port, via) = match proxy.and_then(|p| {
+async fn run(origin: &Origin, net: &Net, tls: &Arc<rustls::ClientConfig>, route: &Route) -> OriginCheck {
+    let exempt = if *route == Route::Exempt {
+        " (direct: NO_PROXY)"
+    } else {
+        ""
+    };
+    let (host, port, via) = match route.proxy().and_then(|p| {
         Some((
             p.host_str()?.trim_matches(['[', ']']).to_string(),
             p.port_or_known_default()?,
@@ -148,14 +118,11 @@ async fn run(origin: &Origin, net: &Net, tls: &Arc<rustls::ClientConfig>, proxy:
         Ok(vec![SocketAddr::new(ip, port)])
     } else {
         match tokio::time::timeout(net.connect_timeout, tokio::net::lookup_host((host.as_str(), port))).await {
-            Err(_) => Err(Finding::new(
-                Category::Network,
-                format!(
-                    "DNS lookup of {what} did not answer within {}",
-                    humantime::format_duration(net.connect_timeout)
-                ),
-            )
-            .hint("check the machine's DNS settings and network connection")),
+            Err(_) => Err(NetFailure::DnsTimeout {
+                what: what.clone(),
+                after: net.connect_timeout,
+            }
+            .into()),
             Ok(Err(e)) => Err(classify::dns_not_found(&host, via.is_some(), Some(&e.to_string()))),
             Ok(Ok(it)) => {
                 let v: Vec<SocketAddr> = it.collect();
@@ -177,8 +144,10 @@ async fn run(origin: &Origin, net: &Net, tls: &Arc<rustls::ClientConfig>, proxy:
         };
         match &via {
             Some(p) => format!("via proxy {p}: {host} → {list} ({} resolved by the proxy)", origin.host),
-            None if host.parse::<std::net::IpAddr>().is_ok() => format!("{host} (an address, no lookup needed)"),
-            None => format!("{host} → {list}"),
+            None if host.parse::<std::net::IpAddr>().is_ok() => {
+                format!("{host} (an address, no lookup needed){exempt}")
+            }
+            None => format!("{host} → {list}{exempt}"),
         }
     };
     let dns = Timed {
@@ -237,7 +206,7 @@ async fn run(origin: &Origin, net: &Net, tls: &Arc<rustls::ClientConfig>, proxy:
         ms: connect_ms,
         value: Ok(match &via {
             Some(p) => format!("{addr} (proxy {p})"),
-            None => addr.to_string(),
+            None => format!("{addr}{exempt}"),
         }),
     });
     if !origin.https || via.is_some() {
@@ -254,13 +223,13 @@ async fn run(origin: &Origin, net: &Net, tls: &Arc<rustls::ClientConfig>, proxy:
     let value = handshake(stream, origin, tls.clone(), net.timeout).await;
     let value = match value {
         Ok(f) => Ok(f),
-        Err(mut f) => {
+        Err(f) => {
             // Show what the server presented: fetched again without verification, only to
             // describe it.
-            if let Some(c) = presented_cert(addr, origin, net.connect_timeout).await {
-                classify::describe_presented(&mut f, &c, &origin.host);
-            }
-            Err(f)
+            Err(match presented_cert(addr, origin, net.connect_timeout).await {
+                Some(c) => classify::describe_presented(f, &c, &origin.host),
+                None => f,
+            })
         }
     };
     OriginCheck {
@@ -279,22 +248,18 @@ async fn handshake(
     limit: Duration,
 ) -> Result<TlsFacts, Finding> {
     let name = ServerName::try_from(origin.host.clone()).map_err(|_| {
-        Finding::new(
-            Category::Config,
-            format!("`{}` is not a valid TLS server name", origin.host),
-        )
+        Finding::from(TlsFailure {
+            host: origin.host.clone(),
+            problem: TlsProblem::BadServerName,
+        })
     })?;
     let connector = tokio_rustls::TlsConnector::from(tls);
     match tokio::time::timeout(limit, connector.connect(name, stream)).await {
-        Err(_) => Err(Finding::new(
-            Category::Tls,
-            format!(
-                "the TLS handshake with {} did not finish within {}",
-                origin.authority(),
-                humantime::format_duration(limit)
-            ),
-        )
-        .hint("the port may not speak TLS, or something between drops the handshake; check the URL's scheme and port")),
+        Err(_) => Err(TlsFailure {
+            host: origin.authority(),
+            problem: TlsProblem::Timeout(limit),
+        }
+        .into()),
         Ok(Err(e)) => Err(classify::tls_io(&e, origin)),
         Ok(Ok(s)) => {
             let (_, conn) = s.get_ref();

@@ -8,12 +8,12 @@
 
 use std::time::{Duration, Instant};
 
+use crate::clock::now_secs;
 use crate::config::auth_kind::Grant as AuthGrant;
 use crate::config::{ClientAuth, OAuthClient, Profile, shown};
 use crate::creds::Resolved;
-use crate::exit::Category;
+use crate::failure::Failure;
 use crate::finding::Finding;
-use crate::net::preflight::now_secs;
 use crate::oauth::diagnose;
 use crate::oauth::server_error::ServerError;
 use crate::oauth::token::{self, Answer, Grant, Token};
@@ -53,7 +53,7 @@ pub struct Failed {
 /// A failure of conn itself, before any request.
 fn internal(what: &str) -> Failed {
     Failed {
-        finding: Finding::new(Category::Internal, format!("internal error: {what}")),
+        finding: Failure::internal(what),
         ms: 0,
         status: None,
         server_error: None,
@@ -145,33 +145,20 @@ pub async fn obtain(
                 if matches!(error.status, 429 | 503)
                     && let Some(after) = ex.retry_after
                 {
-                    f.hints.insert(
-                        0,
-                        format!(
-                            "the server asks to wait {} (Retry-After), longer than the time left",
-                            humantime::format_duration(Duration::from_secs(after.as_secs()))
-                        ),
-                    );
+                    f = Failure::RetryAfter {
+                        inner: Box::new(f),
+                        after,
+                    };
                 }
                 if client_rejected(&error)
                     && let Some(secret) = &creds.client_secret
                     && let Some(works) = other_method(http, &req, secret, trace).await
                 {
-                    f.category = Category::Authentication;
-                    f.summary = format!(
-                        "{}; the server accepts the same credentials with client_auth = \"{}\"",
-                        f.summary,
-                        works.as_str()
-                    );
-                    f.hints.insert(
-                        0,
-                        format!(
-                            "the server rejects client_auth = \"{}\" but accepts \"{}\": set client_auth = \"{}\" in the profile",
-                            c.client_auth.as_str(),
-                            works.as_str(),
-                            works.as_str()
-                        ),
-                    );
+                    f = Failure::ClientAuthMismatch {
+                        inner: Box::new(f),
+                        configured: c.client_auth.as_str(),
+                        works: works.as_str(),
+                    };
                 }
                 let server_error = (!error.is_empty() || error.scope.is_some()).then_some(error);
                 return Err(Failed {
@@ -192,9 +179,7 @@ fn retry_wait(ex: &token::Exchange, attempt: u32, until: Instant) -> Option<Dura
     }
     let retryable = match &ex.answer {
         Answer::Token(_) => return None,
-        Answer::Transport(f) => {
-            f.category == Category::Network && !f.summary.starts_with("DNS") && !f.summary.contains("did not answer")
-        }
+        Answer::Transport(f) => f.is_transient(),
         Answer::Refused { error, .. } => matches!(error.status, 429 | 500 | 502 | 503 | 504),
     };
     if !retryable {

@@ -53,22 +53,22 @@ impl ServerError {
     /// How the server's words are quoted in a summary: `invalid_client: Client authentication failed`.
     pub fn quote(&self) -> Option<String> {
         let head = self.error.as_deref().or(self.title.as_deref());
-        let desc = self.description.as_deref().map(first_line_of_entra);
+        let desc = self.description.as_deref().map(entra_message);
         match (head, desc) {
-            (Some(h), Some(d)) => Some(format!("{h}: {}", clean(&d, 200))),
+            (Some(h), Some(d)) => Some(format!("{h}: {}", clean(d, 200))),
             (Some(h), None) => Some(h.to_string()),
-            (None, Some(d)) => Some(clean(&d, 200)),
+            (None, Some(d)) => Some(clean(d, 200)),
             (None, None) => None,
         }
     }
 }
 
 /// Entra descriptions carry "Trace ID: … Correlation ID: … Timestamp: …" after the message;
-/// those are shown on their own.
-fn first_line_of_entra(d: &str) -> String {
+/// those are shown on their own. The message alone, trimmed; the one place that splits them.
+pub fn entra_message(d: &str) -> &str {
     match d.find(" Trace ID:") {
-        Some(i) => d[..i].trim().to_string(),
-        None => d.to_string(),
+        Some(i) => d[..i].trim(),
+        None => d,
     }
 }
 

@@ -210,7 +210,7 @@ pub async fn exchange(http: &reqwest::Client, req: &Request<'_>, trace: &(dyn Fn
     if req.client_secret.is_some() && req.method != ClientAuth::Post {
         trace(format!("> authorization: Basic ******** ({})", req.method.as_str()));
     }
-    trace(format!("> {}", secret::redact(&body)));
+    trace(format!("> {}", crate::redact::answer::traced_form(&body)));
     let started = Instant::now();
     let what = req.url.host_str().unwrap_or("the token endpoint").to_string();
     let sent = crate::net::fetch(builder.body(body), req.timeout, MAX_BODY, &what).await;
@@ -218,7 +218,7 @@ pub async fn exchange(http: &reqwest::Client, req: &Request<'_>, trace: &(dyn Fn
     let crate::net::Answer { status, headers, body } = match sent {
         Ok(a) => a,
         Err(f) => {
-            trace(format!("< {}", f.summary));
+            trace(format!("< {}", f.summary()));
             return Exchange {
                 ms,
                 status: None,
@@ -259,7 +259,7 @@ pub async fn exchange(http: &reqwest::Client, req: &Request<'_>, trace: &(dyn Fn
             error: ServerError { status, ..Default::default() },
             challenges,
             finding: Some(
-                Finding::new(
+                Finding::plain("token_redirected", 
                     Category::Endpoint,
                     format!("the token URL answered {status} with a redirect to {location}; a token request is never redirected, because that would send the secret on"),
                 )
@@ -275,7 +275,8 @@ pub async fn exchange(http: &reqwest::Client, req: &Request<'_>, trace: &(dyn Fn
                     ..Default::default()
                 },
                 challenges,
-                finding: Some(Finding::new(
+                finding: Some(Finding::plain(
+                    "token_answer_too_large",
                     Category::Endpoint,
                     format!(
                         "the token answer is larger than {} MiB; a token answer is a few KiB",
@@ -312,29 +313,16 @@ pub async fn exchange(http: &reqwest::Client, req: &Request<'_>, trace: &(dyn Fn
     }
 }
 
-/// The body as the `-v` trace shows it. The tokens a JSON answer carries (`access_token`,
-/// `refresh_token`, `id_token`), usable or not, are registered with the redactor and masked
-/// in the trace by field, since a server's escaping (`\/`, `\r\n`) would defeat matching
-/// the raw value.
+/// The body as the `-v` trace shows it: credentials masked on the bytes as received, at any
+/// depth, and registered with the redactor ([`crate::redact::answer`]).
 fn traced_body(bytes: &[u8]) -> String {
-    let Ok(Value::Object(mut m)) = serde_json::from_slice::<Value>(bytes) else {
-        return String::from_utf8_lossy(bytes).into_owned();
-    };
-    for k in ["access_token", "refresh_token", "id_token"] {
-        if let Some(v) = m.get_mut(k) {
-            if let Value::String(t) = v {
-                secret::register(t);
-            }
-            *v = Value::String("********".into());
-        }
-    }
-    Value::Object(m).to_string()
+    crate::redact::answer::traced(bytes)
 }
 
 fn strip_userinfo(location: &str) -> String {
     match Url::parse(location) {
         Ok(u) => shown(&u),
-        Err(_) => location.to_string(),
+        Err(_) => crate::redact::url::shown_text(location),
     }
 }
 
@@ -357,7 +345,8 @@ fn html_finding(status: u16, body: &[u8]) -> Finding {
         Some(t) if !t.is_empty() => format!("an HTML page (\"{t}\")"),
         _ => "an HTML page".to_string(),
     };
-    Finding::new(
+    Finding::plain(
+        "token_url_html",
         Category::Endpoint,
         format!("the token URL answered {status} with {what} where a JSON token was expected"),
     )
@@ -384,13 +373,18 @@ pub fn parse_success(status: u16, content_type: &str, bytes: &[u8], challenges: 
                 format!("is not valid JSON ({e})")
             };
             return refused(
-                Finding::new(Category::Endpoint, format!("the token answer {what}"))
-                    .hint("check that token_url is the OAuth token endpoint"),
+                Finding::plain(
+                    "token_answer_not_json",
+                    Category::Endpoint,
+                    format!("the token answer {what}"),
+                )
+                .hint("check that token_url is the OAuth token endpoint"),
             );
         }
     };
     let Value::Object(m) = value else {
-        return refused(Finding::new(
+        return refused(Finding::plain(
+            "token_answer_not_object",
             Category::Endpoint,
             "the token answer is JSON but not an object",
         ));
@@ -406,7 +400,8 @@ pub fn parse_success(status: u16, content_type: &str, bytes: &[u8], challenges: 
     let token = match m.get("access_token") {
         Some(Value::String(t)) => t.clone(),
         Some(_) => {
-            return refused(Finding::new(
+            return refused(Finding::plain(
+                "access_token_not_string",
                 Category::Endpoint,
                 "access_token in the answer is not a string",
             ));
@@ -414,7 +409,8 @@ pub fn parse_success(status: u16, content_type: &str, bytes: &[u8], challenges: 
         None => {
             let keys: Vec<String> = m.keys().take(10).map(|k| clean(k, 40)).collect();
             return refused(
-                Finding::new(
+                Finding::plain(
+                    "no_access_token",
                     Category::Endpoint,
                     format!(
                         "the answer has no access_token (it has: {})",
@@ -437,7 +433,8 @@ pub fn parse_success(status: u16, content_type: &str, bytes: &[u8], challenges: 
         } else {
             "holding spaces or control characters, which cannot be sent in a header".to_string()
         };
-        return refused(Finding::new(
+        return refused(Finding::plain(
+            "access_token_unusable",
             Category::Endpoint,
             format!("the access token in the answer is unusable: {why}"),
         ));
@@ -447,7 +444,8 @@ pub fn parse_success(status: u16, content_type: &str, bytes: &[u8], challenges: 
         Some(t) if t.eq_ignore_ascii_case("bearer") => "Bearer".to_string(),
         Some(t) => {
             return refused(
-                Finding::new(
+                Finding::plain(
+                    "token_type_unsupported",
                     Category::Endpoint,
                     format!("the token type is \"{}\"; conn sends bearer tokens", clean(t, 40)),
                 )

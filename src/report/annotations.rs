@@ -2,7 +2,7 @@
 //! profile and one `::warning` line per warned one, each naming the profile and its one-line
 //! diagnosis. They go to stderr (stdout holds only the report); the runner reads both.
 
-use super::{Report, Status};
+use super::{HintLine, Report, Status};
 
 /// Whether the run is inside GitHub Actions.
 pub fn enabled() -> bool {
@@ -30,9 +30,13 @@ pub fn render(r: &Report) -> String {
         };
         let mut msg = p.summary.clone();
         if p.status == Status::Warn
-            && let Some(h) = p.hints.first()
+            && let Some(h) = p.hint_lines().first()
         {
-            msg = format!("{msg}: {}", h.strip_prefix("warning: ").unwrap_or(h));
+            let text = match h {
+                HintLine::Hint(h) => h,
+                HintLine::Warning(w) => w.message.as_str(),
+            };
+            msg = format!("{msg}: {text}");
         }
         out.push_str(&format!(
             "::{cmd} title={}::{}\n",

@@ -3,7 +3,7 @@
 
 use colored::Colorize;
 
-use super::{ProfileReport, Report, Status};
+use super::{HintLine, ProfileReport, Report, Status};
 use crate::oauth::server_error::ServerError;
 
 /// Rendering choices.
@@ -86,10 +86,10 @@ pub fn profile(p: &ProfileReport) -> String {
             out.push_str(&format!("  {} {}\n", "token (unverified):".dimmed(), shown.join(" ")));
         }
     }
-    for h in &p.hints {
-        let (arrow, text) = match h.strip_prefix("warning: ") {
-            Some(w) => ("warning:".yellow().to_string(), w.to_string()),
-            None => ("→".cyan().to_string(), h.clone()),
+    for h in p.hint_lines() {
+        let (arrow, text) = match h {
+            HintLine::Warning(w) => ("warning:".yellow().to_string(), w.message.clone()),
+            HintLine::Hint(h) => ("→".cyan().to_string(), h.to_string()),
         };
         out.push_str(&format!("  {arrow} {text}\n"));
     }
@@ -122,7 +122,7 @@ fn server_lines(e: &ServerError) -> Vec<String> {
         v.push(format!("{} {}", e.status, head.join(" ")));
     }
     if let Some(d) = &e.description {
-        let first = d.find(" Trace ID:").map_or(d.as_str(), |i| &d[..i]);
+        let first = crate::oauth::server_error::entra_message(d);
         v.push(format!("\"{first}\""));
     }
     let mut ids = Vec::new();

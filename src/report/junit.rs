@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
 
-use super::{ProfileReport, Report, Status};
+use super::{HintLine, ProfileReport, Report, Status};
 
 /// The suite's name.
 pub const SUITE: &str = "conn";
@@ -60,14 +60,20 @@ fn status(s: Status) -> &'static str {
     }
 }
 
+/// Hints as the JSON report lists them (warnings as `warning: …`).
+fn hint_texts(p: &ProfileReport) -> Vec<String> {
+    p.hint_lines().iter().map(HintLine::report_text).collect()
+}
+
 fn case(p: &ProfileReport) -> TestCase {
     let st = match p.status {
         Status::Fail => {
             let mut st = TestCaseStatus::non_success(NonSuccessKind::Failure);
             let mut text = format!("{}\n\n{}", p.summary, steps(p));
-            if !p.hints.is_empty() {
+            let lines = hint_texts(p);
+            if !lines.is_empty() {
                 text.push('\n');
-                for h in &p.hints {
+                for h in &lines {
                     text.push_str(&format!("hint: {h}\n"));
                 }
             }
@@ -83,7 +89,7 @@ fn case(p: &ProfileReport) -> TestCase {
         .set_time(Duration::from_millis(p.duration_ms));
     if p.status == Status::Warn {
         let mut out = format!("{}\n", p.summary);
-        for h in &p.hints {
+        for h in &hint_texts(p) {
             out.push_str(&format!("{h}\n"));
         }
         out.push('\n');

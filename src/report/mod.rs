@@ -7,11 +7,13 @@ pub mod annotations;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod safe;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::exit::Category;
+use crate::failure::Warning;
 use crate::oauth::server_error::ServerError;
 
 /// Schema name of the JSON report.
@@ -127,27 +129,31 @@ pub struct TokenInfo {
 }
 
 /// The result of one profile.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct ProfileReport {
     /// Profile name.
     pub profile: String,
     /// Environment, when one was selected.
     pub environment: Option<String>,
     /// `hypatos`, `hypergene` or `rest`.
-    #[serde(rename = "type")]
     pub ty: String,
     /// Auth kind.
     pub auth: String,
     /// Verdict.
     pub status: Status,
-    /// Failure kind (`ok` unless failed); serialized with its exit code beside it
+    /// Failure kind (`ok` unless failed); serialised with its exit code beside it
     /// (`"category": …, "exit_code": …`), which is never stored.
-    #[serde(flatten, serialize_with = "category_and_exit_code")]
     pub category: Category,
+    /// The failure's stable kind (`dns_not_found`, …), when failed.
+    pub kind: Option<&'static str>,
     /// One line for people.
     pub summary: String,
-    /// What to do; for a warned profile, the warnings.
+    /// What to do about the failure.
     pub hints: Vec<String>,
+    /// What passed but deserves attention.
+    pub warnings: Vec<Warning>,
+    /// Remarks shown after the warnings.
+    pub notes: Vec<String>,
     /// Total time.
     pub duration_ms: u64,
     /// Steps in order.
@@ -156,12 +162,70 @@ pub struct ProfileReport {
     pub token: Option<TokenInfo>,
     /// What the server said when it refused.
     pub server_error: Option<ServerError>,
-    /// The category a warning stands for, used when `--strict` turns warnings into failures.
-    #[serde(skip)]
-    pub warn_category: Option<Category>,
+}
+
+/// `hints` of `conn.report/v1`: the failure's hints, then each warning as `warning: …`, then
+/// the notes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HintLine<'a> {
+    /// Something to change.
+    Hint(&'a str),
+    /// A warning.
+    Warning(&'a Warning),
+}
+
+impl HintLine<'_> {
+    /// As `conn.report/v1` lists it: a warning as `warning: …`.
+    pub fn report_text(&self) -> String {
+        match self {
+            HintLine::Hint(h) => h.to_string(),
+            HintLine::Warning(w) => format!("warning: {}", w.message),
+        }
+    }
+}
+
+impl Serialize for ProfileReport {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let hints: Vec<String> = self.hint_lines().iter().map(HintLine::report_text).collect();
+        let mut st = s.serialize_struct("ProfileReport", 16)?;
+        st.serialize_field("profile", &self.profile)?;
+        st.serialize_field("environment", &self.environment)?;
+        st.serialize_field("type", &self.ty)?;
+        st.serialize_field("auth", &self.auth)?;
+        st.serialize_field("status", &self.status)?;
+        st.serialize_field("category", &self.category)?;
+        match self.kind {
+            Some(k) => st.serialize_field("kind", k)?,
+            None => st.skip_field("kind")?,
+        }
+        st.serialize_field("exit_code", &self.exit_code())?;
+        st.serialize_field("summary", &self.summary)?;
+        st.serialize_field("hints", &hints)?;
+        st.serialize_field("warnings", &self.warnings)?;
+        st.serialize_field("duration_ms", &self.duration_ms)?;
+        st.serialize_field("steps", &self.steps)?;
+        st.serialize_field("token", &self.token)?;
+        st.serialize_field("server_error", &self.server_error)?;
+        st.end()
+    }
 }
 
 impl ProfileReport {
+    /// Hints, warnings and notes, in the order they are shown.
+    pub fn hint_lines(&self) -> Vec<HintLine<'_>> {
+        let mut v: Vec<HintLine<'_>> = self.hints.iter().map(|h| HintLine::Hint(h)).collect();
+        v.extend(self.warnings.iter().map(HintLine::Warning));
+        v.extend(self.notes.iter().map(|h| HintLine::Hint(h)));
+        v
+    }
+
+    /// The category's exit code (`"exit_code"` in the report): it follows from the
+    /// category, so it is written, not kept.
+    pub fn exit_code(&self) -> u8 {
+        self.category.exit_code()
+    }
+
     /// `profile` or `profile@env`.
     pub fn display_name(&self) -> String {
         match &self.environment {
@@ -169,16 +233,6 @@ impl ProfileReport {
             None => self.profile.clone(),
         }
     }
-}
-
-/// `"category": "tls", "exit_code": 4`: the code follows from the category, so it is
-/// written, not kept.
-fn category_and_exit_code<S: serde::Serializer>(c: &Category, s: S) -> Result<S::Ok, S::Error> {
-    use serde::ser::SerializeMap;
-    let mut m = s.serialize_map(Some(2))?;
-    m.serialize_entry("category", c)?;
-    m.serialize_entry("exit_code", &c.exit_code())?;
-    m.end()
 }
 
 /// Counts of a run.
@@ -221,7 +275,8 @@ impl Report {
             for p in &mut profiles {
                 if p.status == Status::Warn {
                     p.status = Status::Fail;
-                    p.category = p.warn_category.unwrap_or(Category::Config);
+                    p.category = p.warnings.first().map_or(Category::Config, |w| w.category);
+                    p.kind = p.warnings.first().map(|w| w.kind);
                     p.summary = format!("{} (warnings fail with --strict)", p.summary);
                 }
             }

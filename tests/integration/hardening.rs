@@ -711,7 +711,7 @@ fn proxy_credentials_are_never_shown() {
     }
     let out = s.conn(&["test", "p", "--format", "json"]);
     assert!(
-        out.stdout.contains("proxy http://127.0.0.1:"),
+        out.stdout.contains("proxy http://puser:********@127.0.0.1:"),
         "the proxy is not named: {}",
         out.stdout
     );

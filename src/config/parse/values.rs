@@ -47,33 +47,13 @@ impl Reader<'_> {
             );
             return None;
         };
-        match humantime::parse_duration(s.trim()) {
-            Ok(d) if d.is_zero() => {
-                self.push(
-                    Some(e.node.span.clone()),
-                    obj.key(key),
-                    "must be longer than zero",
-                    None,
-                );
-                None
-            }
-            Ok(d) if d > Duration::from_secs(3600) => {
-                self.push(
-                    Some(e.node.span.clone()),
-                    obj.key(key),
-                    "must be at most one hour",
-                    None,
-                );
-                None
-            }
+        match crate::duration::parse(s, crate::duration::MAX_TIMEOUT) {
             Ok(d) => Some(d),
             Err(err) => {
-                self.push(
-                    Some(e.node.span.clone()),
-                    obj.key(key),
-                    format!("`{s}` is not a duration ({err})"),
-                    help,
-                );
+                let help = matches!(err, crate::duration::DurationError::Invalid { .. })
+                    .then_some(help)
+                    .flatten();
+                self.push(Some(e.node.span.clone()), obj.key(key), err.to_string(), help);
                 None
             }
         }
@@ -100,8 +80,17 @@ impl Reader<'_> {
     }
 
     pub(super) fn parse_url(&mut self, s: &str, span: Range<usize>, path: String) -> Option<Url> {
-        match Url::parse(s) {
+        let parsed = Url::parse(s);
+        if let Ok(u) = &parsed {
+            // Whether or not the URL is accepted, an echo of its secrets is masked.
+            crate::redact::url::register(u);
+        }
+        // Messages quote the text only as it may be shown: never a password or key in it.
+        let quoted = crate::redact::url::shown_text(s);
+        match parsed {
             Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {
+                // Refused rather than masked: a password in the file's URL would be a
+                // literal secret with no env/file/command source, sent implicitly as Basic.
                 if u.password().is_some() || !u.username().is_empty() {
                     self.push(
                         Some(span),
@@ -124,15 +113,20 @@ impl Reader<'_> {
             }
             Err(url::ParseError::RelativeUrlWithoutBase) => {
                 let help = if !s.contains("://") && !s.is_empty() {
-                    Some(format!("did you mean `https://{s}`?"))
+                    Some(format!("did you mean `https://{quoted}`?"))
                 } else {
                     None
                 };
-                self.push(Some(span), path, format!("`{s}` is not a URL: it has no scheme"), help);
+                self.push(
+                    Some(span),
+                    path,
+                    format!("`{quoted}` is not a URL: it has no scheme"),
+                    help,
+                );
                 None
             }
             Err(e) => {
-                self.push(Some(span), path, format!("`{s}` is not a valid URL ({e})"), None);
+                self.push(Some(span), path, format!("`{quoted}` is not a valid URL ({e})"), None);
                 None
             }
         }

@@ -100,16 +100,91 @@ impl Out {
     }
 }
 
-/// A secret as it could leak: raw, URL-encoded, base64.
+/// A secret as it could leak: raw; form- and percent-encoded in either case; JSON- and
+/// HTML-escaped; base64 (standard and URL-safe, padded or not) of the value and of its
+/// form-encoding, whole and as the characters it fixes inside a larger base64 string at each
+/// of the three alignments.
 pub fn forms(s: &str) -> Vec<String> {
     use base64::Engine;
-    let mut v = vec![s.to_string()];
-    let enc: String = url::form_urlencoded::byte_serialize(s.as_bytes()).collect();
-    if enc != s {
-        v.push(enc);
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+    let form: String = url::form_urlencoded::byte_serialize(s.as_bytes()).collect();
+    let mut v = vec![s.to_string(), form.clone(), lower_hex(&form)];
+    let all = percent_all(s);
+    v.push(lower_hex(&all));
+    v.push(all);
+    // JSON escapes of `\`, `"` and `/` (a secret never holds a line break or NUL).
+    let json = s.replace('\\', "\\\\").replace('"', "\\\"");
+    v.push(json.replace('/', "\\/"));
+    v.push(json);
+    let html = html_escaped(s);
+    v.push(html.clone());
+    v.push(html.replace("&#x27;", "&#39;"));
+    for raw in [s, form.as_str()] {
+        v.push(STANDARD.encode(raw));
+        v.push(URL_SAFE_NO_PAD.encode(raw));
+        for a in 0..3 {
+            let fixed = aligned_base64(raw.as_bytes(), a);
+            if fixed.len() >= 8 {
+                v.push(fixed.clone());
+                v.push(fixed.replace('+', "-").replace('/', "_"));
+            }
+        }
     }
-    v.push(base64::engine::general_purpose::STANDARD.encode(s));
+    v.sort();
+    v.dedup();
     v
+}
+
+/// `&`, `"`, `'`, `<` and `>` as HTML entities, as a template engine writes them.
+pub fn html_escaped(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#x27;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Every byte but letters and digits as `%XX`.
+pub fn percent_all(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// `%2B` → `%2b`: the hex digits after each `%` in lower case, as .NET's `UrlEncode` writes them.
+pub fn lower_hex(s: &str) -> String {
+    let mut out = String::new();
+    let mut left = 0;
+    for c in s.chars() {
+        if c == '%' {
+            left = 2;
+            out.push(c);
+        } else if left > 0 {
+            left -= 1;
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The base64 characters that depend only on `raw` when it sits `a` bytes past a 3-byte
+/// boundary inside a larger base64-encoded string.
+pub fn aligned_base64(raw: &[u8], a: usize) -> String {
+    use base64::Engine;
+    let mut padded = vec![0u8; a];
+    padded.extend_from_slice(raw);
+    let enc = base64::engine::general_purpose::STANDARD_NO_PAD.encode(&padded);
+    let first = (8 * a).div_ceil(6);
+    let last = 8 * (a + raw.len()) / 6;
+    enc.get(first..last).unwrap_or("").to_string()
 }
 
 /// A temporary home with a profiles file, where `conn` runs with a clean environment.
