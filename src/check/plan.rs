@@ -50,7 +50,7 @@ impl Plan {
             ]);
         }
         steps.push(StepName::Probe);
-        let origins = origins(p, opts, None, discovery.as_ref().map(|(_, u)| u));
+        let origins = origins(p, opts, discovery.as_ref().map(|(_, u)| u));
         Plan {
             steps,
             discovery,
@@ -61,7 +61,7 @@ impl Plan {
     }
 
     /// Read an interactive profile's stored login, trusted only when it is `p`'s and was
-    /// obtained with the credentials of fingerprint `credentials`; the origins follow it.
+    /// obtained with the credentials of fingerprint `credentials`.
     pub fn read_stored(&mut self, p: &Profile, opts: &Options, credentials: &str) {
         self.stored = self
             .interactive
@@ -72,18 +72,17 @@ impl Plan {
             })
             .flatten()
             .filter(|e| e.refresh_token.is_some() || e.valid_for(crate::clock::now_secs(), 60));
-        let discovery = self.discovery.as_ref().map(|(_, u)| u);
-        self.origins = origins(p, opts, self.stored.as_ref(), discovery);
     }
 }
 
 /// Every origin the test will talk to.
-fn origins(p: &Profile, opts: &Options, stored: Option<&Entry>, discovery: Option<&Url>) -> Vec<Url> {
+fn origins(p: &Profile, opts: &Options, discovery: Option<&Url>) -> Vec<Url> {
     let oauth = p.auth.oauth();
     let mut origins: Vec<Url> = Vec::new();
-    if let Some(u) = stored.and_then(|e| Url::parse(e.token_url.as_deref()?).ok()) {
-        origins.push(u);
-    } else if let Some(c) = oauth {
+    // The profile's token URL (for an issuer, the issuer stands in), never the one a stored
+    // entry records: the store may hold an entry someone else planted, and even the pre-flight
+    // must not be sent where it says.
+    if let Some(c) = oauth {
         origins.push(c.token_url.clone());
     }
     if let Some(u) = discovery {

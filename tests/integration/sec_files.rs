@@ -429,6 +429,63 @@ fn refresh_uses_the_discovered_endpoint_not_the_recorded_one() {
 }
 
 #[test]
+fn conn_test_never_connects_to_a_recorded_token_url() {
+    // A discovery profile's recorded token URL cannot be checked against the profile without a
+    // request; the pre-flight must not connect to it either.
+    let base = Arc::new(Mutex::new(String::new()));
+    let b2 = base.clone();
+    let idp = raw(move |mut s| {
+        let Some(r) = read_request(&mut s) else { return };
+        let iss = b2.lock().unwrap().clone();
+        let body = if r.method == "GET" {
+            format!(
+                r#"{{"issuer":"{iss}","authorization_endpoint":"{iss}/auth","token_endpoint":"{iss}/token","code_challenge_methods_supported":["S256"]}}"#
+            )
+        } else {
+            r#"{"access_token":"refreshed","token_type":"Bearer","expires_in":3600,"refresh_token":"r2"}"#.into()
+        };
+        respond(
+            &mut s,
+            "200 OK",
+            &[("Content-Type", "application/json")],
+            body.as_bytes(),
+        );
+    });
+    *base.lock().unwrap() = idp.url();
+    let connections = Arc::new(AtomicUsize::new(0));
+    let c2 = connections.clone();
+    let attacker = raw(move |_s| {
+        c2.fetch_add(1, Ordering::SeqCst);
+    });
+    let issuer = format!("{}/", idp.url());
+    let s = Sandbox::with(&format!(
+        "[profiles.o]\ntype = \"rest\"\nbase_url = \"{u}\"\nprobe = false\n[profiles.o.auth]\ntype = \"openid-connect\"\nissuer = \"{u}\"\nclient_id = \"app\"\n",
+        u = idp.url()
+    ));
+    let dir = tokens_dir(&s);
+    std::fs::create_dir_all(&dir).unwrap();
+    let planted = serde_json::json!({
+        "version": 1, "profile": "o", "access_token": "planted-access", "token_type": "Bearer",
+        "expires_at": now() - 10, "scope": null, "refresh_token": "planted-refresh",
+        "obtained_at": now() - 4000, "credentials": public_client_fingerprint("app"),
+        "token_url": format!("{}/steal", attacker.url()),
+    });
+    std::fs::write(
+        dir.join(format!("{}.json", oidc_key(&issuer, "app"))),
+        planted.to_string(),
+    )
+    .unwrap();
+    let out = s.conn(&["test", "o", "--format", "json"]);
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(
+        connections.load(Ordering::SeqCst),
+        0,
+        "the pre-flight connected to the recorded token URL: {out:?}"
+    );
+    out.code(0);
+}
+
+#[test]
 fn planted_entry_with_another_token_url_is_a_miss_with_a_warning() {
     let real = counting(bearer);
     let attacker = counting(bearer);
