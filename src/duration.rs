@@ -58,7 +58,7 @@ pub fn parse(text: &str, max: Duration) -> Result<Duration, DurationError> {
         Ok(d) => Ok(d),
         Err(humantime::DurationError::NumberOverflow) => Err(DurationError::TooLong { max }),
         Err(e) => Err(DurationError::Invalid {
-            text: crate::finding::clean(t, 64),
+            text: crate::redact::text::clean(t, 64),
             reason: e.to_string(),
         }),
     }

@@ -14,6 +14,7 @@ pub mod answer;
 mod decode;
 mod forms;
 pub mod keys;
+pub mod text;
 pub mod url;
 
 use std::sync::{Arc, Mutex, OnceLock};
