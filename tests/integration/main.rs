@@ -16,6 +16,7 @@ mod sec_inputs;
 mod sec_login_route;
 mod sec_redaction;
 mod secrets_hardening;
+mod security_cases;
 mod store_hardening;
 mod tls;
 mod tls_mtls;
