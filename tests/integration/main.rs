@@ -23,3 +23,5 @@ mod tls_mtls;
 mod token;
 mod token_answers;
 mod vendors;
+mod vendors_portfolios;
+mod vendors_rest;

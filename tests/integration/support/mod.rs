@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod counting;
+pub mod fake;
 pub mod hostile;
 pub mod profiles;
 pub mod servers;
