@@ -13,6 +13,7 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 
 use crate::support::counting::{Counting, Reply};
+use crate::support::profiles::Profile;
 use crate::support::servers::{Raw, raw, read_request, respond};
 use crate::support::{Out, Sandbox};
 
@@ -344,9 +345,8 @@ fn oidc_key(issuer: &str, client_id: &str) -> String {
     ])
 }
 
-#[test]
-fn refresh_uses_the_discovered_endpoint_not_the_recorded_one() {
-    // The provider: discovery on GET, tokens on POST.
+/// An OpenID provider on 127.0.0.1: discovery on GET, `token_answer` on POST; counts POSTs.
+fn discovery_idp(token_answer: &'static str) -> (Raw, Arc<AtomicUsize>) {
     let posts = Arc::new(AtomicUsize::new(0));
     let p2 = posts.clone();
     let base = Arc::new(Mutex::new(String::new()));
@@ -360,7 +360,7 @@ fn refresh_uses_the_discovered_endpoint_not_the_recorded_one() {
             )
         } else {
             p2.fetch_add(1, Ordering::SeqCst);
-            r#"{"access_token":"refreshed","token_type":"Bearer","expires_in":3600}"#.into()
+            token_answer.into()
         };
         respond(
             &mut s,
@@ -370,27 +370,45 @@ fn refresh_uses_the_discovered_endpoint_not_the_recorded_one() {
         );
     });
     *base.lock().unwrap() = idp.url();
-    let attacker = counting(bearer);
+    (idp, posts)
+}
+
+/// The `openid-connect` profile `o` of this provider (client `app`).
+fn oidc_profile(idp: &Raw) -> Profile {
+    Profile::rest("o", &idp.url())
+        .auth("openid-connect")
+        .auth_str("issuer", &idp.url())
+        .auth_str("client_id", "app")
+}
+
+/// Plant an expired entry for [`oidc_profile`] with a refresh token, the right fingerprint
+/// (a public client's can be computed) and its own recorded `token_url`.
+fn plant_oidc_entry(s: &Sandbox, idp: &Raw, token_url: &str) {
     let issuer = format!("{}/", idp.url());
-    let s = Sandbox::with(&format!(
-        "[profiles.o]\ntype = \"rest\"\nbase_url = \"{u}\"\n[profiles.o.auth]\ntype = \"openid-connect\"\nissuer = \"{u}\"\nclient_id = \"app\"\n",
-        u = idp.url()
-    ));
-    let dir = tokens_dir(&s);
+    let dir = tokens_dir(s);
     std::fs::create_dir_all(&dir).unwrap();
-    // Even with the right fingerprint (a public client's can be computed), the entry's own
-    // token URL is never where the refresh goes.
     let planted = serde_json::json!({
         "version": 1, "profile": "o", "access_token": "planted-access", "token_type": "Bearer",
         "expires_at": now() - 10, "scope": null, "refresh_token": "planted-refresh",
         "obtained_at": now() - 4000, "credentials": public_client_fingerprint("app"),
-        "token_url": format!("{}/steal", attacker.url()),
+        "token_url": token_url,
     });
     std::fs::write(
         dir.join(format!("{}.json", oidc_key(&issuer, "app"))),
         planted.to_string(),
     )
     .unwrap();
+}
+
+#[test]
+fn refresh_uses_the_discovered_endpoint_not_the_recorded_one() {
+    // The provider: discovery on GET, tokens on POST.
+    let (idp, posts) = discovery_idp(r#"{"access_token":"refreshed","token_type":"Bearer","expires_in":3600}"#);
+    let attacker = counting(bearer);
+    let s = Sandbox::of(oidc_profile(&idp));
+    // Even with the right fingerprint (a public client's can be computed), the entry's own
+    // token URL is never where the refresh goes.
+    plant_oidc_entry(&s, &idp, &format!("{}/steal", attacker.url()));
     let out = s.conn(&["token", "o"]);
     assert_eq!(
         attacker.calls(),
@@ -410,49 +428,15 @@ fn refresh_uses_the_discovered_endpoint_not_the_recorded_one() {
 fn conn_test_never_connects_to_a_recorded_token_url() {
     // A discovery profile's recorded token URL cannot be checked against the profile without a
     // request; the pre-flight must not connect to it either.
-    let base = Arc::new(Mutex::new(String::new()));
-    let b2 = base.clone();
-    let idp = raw(move |mut s| {
-        let Some(r) = read_request(&mut s) else { return };
-        let iss = b2.lock().unwrap().clone();
-        let body = if r.method == "GET" {
-            format!(
-                r#"{{"issuer":"{iss}","authorization_endpoint":"{iss}/auth","token_endpoint":"{iss}/token","code_challenge_methods_supported":["S256"]}}"#
-            )
-        } else {
-            r#"{"access_token":"refreshed","token_type":"Bearer","expires_in":3600,"refresh_token":"r2"}"#.into()
-        };
-        respond(
-            &mut s,
-            "200 OK",
-            &[("Content-Type", "application/json")],
-            body.as_bytes(),
-        );
-    });
-    *base.lock().unwrap() = idp.url();
+    let (idp, _) =
+        discovery_idp(r#"{"access_token":"refreshed","token_type":"Bearer","expires_in":3600,"refresh_token":"r2"}"#);
     let connections = Arc::new(AtomicUsize::new(0));
     let c2 = connections.clone();
     let attacker = raw(move |_s| {
         c2.fetch_add(1, Ordering::SeqCst);
     });
-    let issuer = format!("{}/", idp.url());
-    let s = Sandbox::with(&format!(
-        "[profiles.o]\ntype = \"rest\"\nbase_url = \"{u}\"\nprobe = false\n[profiles.o.auth]\ntype = \"openid-connect\"\nissuer = \"{u}\"\nclient_id = \"app\"\n",
-        u = idp.url()
-    ));
-    let dir = tokens_dir(&s);
-    std::fs::create_dir_all(&dir).unwrap();
-    let planted = serde_json::json!({
-        "version": 1, "profile": "o", "access_token": "planted-access", "token_type": "Bearer",
-        "expires_at": now() - 10, "scope": null, "refresh_token": "planted-refresh",
-        "obtained_at": now() - 4000, "credentials": public_client_fingerprint("app"),
-        "token_url": format!("{}/steal", attacker.url()),
-    });
-    std::fs::write(
-        dir.join(format!("{}.json", oidc_key(&issuer, "app"))),
-        planted.to_string(),
-    )
-    .unwrap();
+    let s = Sandbox::of(oidc_profile(&idp).no_probe());
+    plant_oidc_entry(&s, &idp, &format!("{}/steal", attacker.url()));
     let out = s.conn(&["test", "o", "--format", "json"]);
     std::thread::sleep(Duration::from_millis(200));
     assert_eq!(
