@@ -5,14 +5,17 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use crate::support::Sandbox;
+use crate::support::profiles::Profile;
 use crate::support::servers::{self, fixed, raw, read_request, refused_port, respond};
 
 const SECRET: &str = "fault-canary-Secret-7f2a";
 
-fn cc(token_url: &str, probe_base: &str) -> String {
-    format!(
-        "[profiles.p]\ntype = \"rest\"\nbase_url = \"{probe_base}\"\nprobe = \"/ping\"\n[profiles.p.auth]\ntype = \"oauth2-client-credentials\"\ntoken_url = \"{token_url}\"\nclient_id = \"c\"\nclient_secret = \"{SECRET}\"\n"
-    )
+/// A client-credentials profile `p` with this token URL and probe `{probe_base}/ping`.
+fn cc(token_url: &str, probe_base: &str) -> Profile {
+    Profile::rest("p", probe_base)
+        .probe("/ping")
+        .client_credentials(token_url, "c")
+        .secret(SECRET)
 }
 
 fn summary(out: &crate::support::Out) -> String {
@@ -22,7 +25,7 @@ fn summary(out: &crate::support::Out) -> String {
 #[test]
 fn refused_port_is_network() {
     let port = refused_port();
-    let s = Sandbox::with(&cc(&format!("http://127.0.0.1:{port}/token"), "http://127.0.0.1:1"));
+    let s = Sandbox::of(cc(&format!("http://127.0.0.1:{port}/token"), "http://127.0.0.1:1"));
     let out = s.conn(&["test", "p", "--format", "json"]);
     out.code(3).no_secrets(&[SECRET]);
     assert!(
@@ -38,30 +41,8 @@ fn refused_port_is_network() {
 #[test]
 fn unresolvable_host_is_network() {
     // In a private network namespace no DNS query can leave this machine.
-    let s = Sandbox::with(&cc(
-        "https://no-such-host.invalid/token",
-        "https://no-such-host.invalid",
-    ));
-    let cmd = s.cmd(&["test", "p", "--format", "json"]);
-    let program = cmd.get_program().to_owned();
-    let args: Vec<_> = cmd.get_args().map(|a| a.to_owned()).collect();
-    let envs: Vec<_> = cmd
-        .get_envs()
-        .filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned())))
-        .collect();
-    let mut u = std::process::Command::new("unshare");
-    u.arg("-n")
-        .arg(program)
-        .args(args)
-        .env_clear()
-        .envs(envs)
-        .current_dir(s.path());
-    let o = u.output().expect("unshare (root) is needed to isolate DNS");
-    let out = crate::support::Out {
-        code: o.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&o.stdout).into(),
-        stderr: String::from_utf8_lossy(&o.stderr).into(),
-    };
+    let s = Sandbox::of(cc("https://no-such-host.invalid/token", "https://no-such-host.invalid"));
+    let out = s.wrapped(&["unshare", "-n"], &["test", "p", "--format", "json"]);
     out.code(3).no_secrets(&[SECRET]);
     assert!(summary(&out).contains("no-such-host.invalid"), "{}", out.stdout);
     assert_eq!(out.profile()["steps"][0]["name"], "dns");
@@ -75,7 +56,7 @@ fn html_page_at_the_token_url_is_endpoint() {
         &[("Content-Type", "text/html")],
         "<html><head><title>Sign in to Contoso</title></head><body>login</body></html>",
     );
-    let out = Sandbox::with(&cc(&format!("{}/token", srv.url()), &srv.url())).conn(&["test", "p", "--format", "json"]);
+    let out = Sandbox::of(cc(&format!("{}/token", srv.url()), &srv.url())).conn(&["test", "p", "--format", "json"]);
     out.code(7).no_secrets(&[SECRET]);
     assert!(
         summary(&out).contains("HTML page (\"Sign in to Contoso\")"),
@@ -91,11 +72,11 @@ fn server_error_and_not_found_are_endpoint() {
         &[("Content-Type", "application/json")],
         r#"{"error":"server_error","error_description":"database down"}"#,
     );
-    let out = Sandbox::with(&cc(&format!("{}/token", srv.url()), &srv.url())).conn(&["test", "p", "--format", "json"]);
+    let out = Sandbox::of(cc(&format!("{}/token", srv.url()), &srv.url())).conn(&["test", "p", "--format", "json"]);
     out.code(7);
     assert!(summary(&out).contains("database down"), "{}", out.stdout);
     let nf = fixed("404 Not Found", &[], "no");
-    let out = Sandbox::with(&cc(&format!("{}/token", nf.url()), &nf.url())).conn(&["test", "p", "--format", "json"]);
+    let out = Sandbox::of(cc(&format!("{}/token", nf.url()), &nf.url())).conn(&["test", "p", "--format", "json"]);
     out.code(7);
     assert!(
         summary(&out).contains("answered 404: there is no token endpoint there"),
@@ -119,8 +100,7 @@ fn token_redirect_is_never_followed() {
                 respond(&mut s, status, &[("Location", &t)], b"");
             }
         });
-        let out =
-            Sandbox::with(&cc(&format!("{}/token", srv.url()), &srv.url())).conn(&["test", "p", "--format", "json"]);
+        let out = Sandbox::of(cc(&format!("{}/token", srv.url()), &srv.url())).conn(&["test", "p", "--format", "json"]);
         out.code(7).no_secrets(&[SECRET]);
         assert!(
             summary(&out).contains("a token request is never redirected"),
@@ -139,7 +119,7 @@ fn slow_server_hits_the_deadline() {
         }
     });
     let t = Instant::now();
-    let out = Sandbox::with(&cc(&format!("{}/token", srv.url()), &srv.url())).conn(&[
+    let out = Sandbox::of(cc(&format!("{}/token", srv.url()), &srv.url())).conn(&[
         "test",
         "p",
         "--timeout",
@@ -170,7 +150,7 @@ fn huge_token_answer_is_cut_and_refused() {
             }
         }
     });
-    let out = Sandbox::with(&cc(&format!("{}/token", srv.url()), &srv.url())).conn(&["test", "p", "--format", "json"]);
+    let out = Sandbox::of(cc(&format!("{}/token", srv.url()), &srv.url())).conn(&["test", "p", "--format", "json"]);
     out.code(7);
     assert!(summary(&out).contains("larger than 1 MiB"), "{}", out.stdout);
 }
@@ -182,14 +162,14 @@ fn garbage_instead_of_http() {
             let _ = s.write_all(b"SSH-2.0-OpenSSH_9.6\r\n\r\n");
         }
     });
-    let out = Sandbox::with(&cc(&format!("{}/token", srv.url()), &srv.url())).conn(&["test", "p", "--format", "json"]);
+    let out = Sandbox::of(cc(&format!("{}/token", srv.url()), &srv.url())).conn(&["test", "p", "--format", "json"]);
     out.code(7);
     assert!(summary(&out).contains("not HTTP"), "{}", out.stdout);
 }
 
 #[test]
 fn plain_http_off_loopback_is_refused_before_any_request() {
-    let s = Sandbox::with(&cc("http://login.example.com/token", "https://api.example.com"));
+    let s = Sandbox::of(cc("http://login.example.com/token", "https://api.example.com"));
     let out = s.conn(&["test", "p", "--format", "json"]);
     out.code(2);
     let p = out.profile();
@@ -207,6 +187,7 @@ fn plain_http_off_loopback_is_refused_before_any_request() {
     let allowed = Sandbox::with(&format!(
         "{}allow_insecure_http = true\n",
         cc("http://login.example.com/token", "https://api.example.com")
+            .to_string()
             .replace("[profiles.p.auth]", "allow_insecure_http = true\n[profiles.p.auth]")
             .replace("allow_insecure_http = true\n", "")
     ));
@@ -257,7 +238,7 @@ fn probe_redirect_to_another_origin_is_not_followed_and_carries_nothing() {
             }
         }
     });
-    let out = Sandbox::with(&cc(&format!("{}/token", api.url()), &api.url())).conn(&["test", "p", "--format", "json"]);
+    let out = Sandbox::of(cc(&format!("{}/token", api.url()), &api.url())).conn(&["test", "p", "--format", "json"]);
     out.code(7).no_secrets(&[SECRET, "tok-abcdef-123456"]);
     assert!(
         summary(&out).contains("redirected (302) to another origin"),
@@ -282,7 +263,7 @@ fn verbose_trace_never_shows_the_secret_or_the_token() {
             }
         }
     });
-    let s = Sandbox::with(&cc(&format!("{}/token", srv.url()), &srv.url()));
+    let s = Sandbox::of(cc(&format!("{}/token", srv.url()), &srv.url()));
     let out = s.conn(&["-v", "test", "p"]);
     out.code(0)
         .stderr_has("> POST")

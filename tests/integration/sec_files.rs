@@ -12,45 +12,16 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
+use crate::support::counting::{Counting, Reply};
+use crate::support::profiles::Profile;
 use crate::support::servers::{Raw, raw, read_request, respond};
 use crate::support::{Out, Sandbox};
 
 const SECRET: &str = "files-canary-Secret-47";
 
 /// A token server that counts POSTs and records their bodies; `answer(n)` is the n-th body.
-struct Counting {
-    srv: Raw,
-    posts: Arc<AtomicUsize>,
-    bodies: Arc<Mutex<Vec<String>>>,
-}
-
-impl Counting {
-    fn n(&self) -> usize {
-        self.posts.load(Ordering::SeqCst)
-    }
-}
-
 fn counting(answer: impl Fn(usize) -> String + Send + Sync + 'static) -> Counting {
-    let posts = Arc::new(AtomicUsize::new(0));
-    let bodies = Arc::new(Mutex::new(Vec::new()));
-    let (p, b) = (posts.clone(), bodies.clone());
-    let srv = raw(move |mut s| {
-        if let Some(r) = read_request(&mut s) {
-            if r.method != "POST" {
-                respond(&mut s, "200 OK", &[("Content-Type", "application/json")], b"{}");
-                return;
-            }
-            let i = p.fetch_add(1, Ordering::SeqCst) + 1;
-            b.lock().unwrap().push(String::from_utf8_lossy(&r.body).into_owned());
-            respond(
-                &mut s,
-                "200 OK",
-                &[("Content-Type", "application/json")],
-                answer(i).as_bytes(),
-            );
-        }
-    });
-    Counting { srv, posts, bodies }
+    Counting::posts(move |i| Reply::json(answer(i)))
 }
 
 fn bearer(i: usize) -> String {
@@ -318,10 +289,10 @@ fn planted_login_entry_never_sends_credentials_to_its_token_url() {
         format!(r#"{{"access_token":"fresh-{i}","token_type":"Bearer","expires_in":3600,"refresh_token":"rt-{i}"}}"#)
     });
     let attacker = counting(|_| r#"{"access_token":"attacker-token","token_type":"Bearer","expires_in":3600}"#.into());
-    let token_url = format!("{}/token", real.srv.url());
+    let token_url = format!("{}/token", real.url());
     let s = Sandbox::with(&format!(
         "[profiles.i]\ntype = \"rest\"\nbase_url = \"{u}\"\n[profiles.i.auth]\ntype = \"oauth2-authorization-code\"\nauthorization_url = \"{u}/auth\"\ntoken_url = \"{token_url}\"\nclient_id = \"app\"\nclient_secret = {{ env = \"FILES_SECRET\" }}\n",
-        u = real.srv.url()
+        u = real.url()
     ))
     .var("FILES_SECRET", SECRET);
     // The directory was open to everyone before conn first used it; an entry was planted.
@@ -332,7 +303,7 @@ fn planted_login_entry_never_sends_credentials_to_its_token_url() {
         "version": 1, "profile": "i", "access_token": "planted-access", "token_type": "Bearer",
         "expires_at": now() - 10, "scope": null, "refresh_token": "planted-refresh",
         "obtained_at": now() - 4000, "credentials": public_client_fingerprint("app"),
-        "token_url": format!("{}/steal", attacker.srv.url()),
+        "token_url": format!("{}/steal", attacker.url()),
     });
     std::fs::write(
         dir.join(format!("{}.json", interactive_key(&token_url, "app"))),
@@ -340,9 +311,13 @@ fn planted_login_entry_never_sends_credentials_to_its_token_url() {
     )
     .unwrap();
     let out = s.conn(&["token", "i"]);
-    assert_eq!(attacker.n(), 0, "credentials went to the planted token URL: {out:?}");
+    assert_eq!(
+        attacker.calls(),
+        0,
+        "credentials went to the planted token URL: {out:?}"
+    );
     assert!(
-        attacker.bodies.lock().unwrap().iter().all(|b| !b.contains(SECRET)),
+        attacker.bodies().iter().all(|b| !b.contains(SECRET)),
         "the client secret reached the planted URL"
     );
     out.no_secrets(&[SECRET, "planted-refresh"]);
@@ -370,9 +345,8 @@ fn oidc_key(issuer: &str, client_id: &str) -> String {
     ])
 }
 
-#[test]
-fn refresh_uses_the_discovered_endpoint_not_the_recorded_one() {
-    // The provider: discovery on GET, tokens on POST.
+/// An OpenID provider on 127.0.0.1: discovery on GET, `token_answer` on POST; counts POSTs.
+fn discovery_idp(token_answer: &'static str) -> (Raw, Arc<AtomicUsize>) {
     let posts = Arc::new(AtomicUsize::new(0));
     let p2 = posts.clone();
     let base = Arc::new(Mutex::new(String::new()));
@@ -386,7 +360,7 @@ fn refresh_uses_the_discovered_endpoint_not_the_recorded_one() {
             )
         } else {
             p2.fetch_add(1, Ordering::SeqCst);
-            r#"{"access_token":"refreshed","token_type":"Bearer","expires_in":3600}"#.into()
+            token_answer.into()
         };
         respond(
             &mut s,
@@ -396,29 +370,51 @@ fn refresh_uses_the_discovered_endpoint_not_the_recorded_one() {
         );
     });
     *base.lock().unwrap() = idp.url();
-    let attacker = counting(bearer);
+    (idp, posts)
+}
+
+/// The `openid-connect` profile `o` of this provider (client `app`).
+fn oidc_profile(idp: &Raw) -> Profile {
+    Profile::rest("o", &idp.url())
+        .auth("openid-connect")
+        .auth_str("issuer", &idp.url())
+        .auth_str("client_id", "app")
+}
+
+/// Plant an expired entry for [`oidc_profile`] with a refresh token, the right fingerprint
+/// (a public client's can be computed) and its own recorded `token_url`.
+fn plant_oidc_entry(s: &Sandbox, idp: &Raw, token_url: &str) {
     let issuer = format!("{}/", idp.url());
-    let s = Sandbox::with(&format!(
-        "[profiles.o]\ntype = \"rest\"\nbase_url = \"{u}\"\n[profiles.o.auth]\ntype = \"openid-connect\"\nissuer = \"{u}\"\nclient_id = \"app\"\n",
-        u = idp.url()
-    ));
-    let dir = tokens_dir(&s);
+    let dir = tokens_dir(s);
     std::fs::create_dir_all(&dir).unwrap();
-    // Even with the right fingerprint (a public client's can be computed), the entry's own
-    // token URL is never where the refresh goes.
     let planted = serde_json::json!({
         "version": 1, "profile": "o", "access_token": "planted-access", "token_type": "Bearer",
         "expires_at": now() - 10, "scope": null, "refresh_token": "planted-refresh",
         "obtained_at": now() - 4000, "credentials": public_client_fingerprint("app"),
-        "token_url": format!("{}/steal", attacker.srv.url()),
+        "token_url": token_url,
     });
     std::fs::write(
         dir.join(format!("{}.json", oidc_key(&issuer, "app"))),
         planted.to_string(),
     )
     .unwrap();
+}
+
+#[test]
+fn refresh_uses_the_discovered_endpoint_not_the_recorded_one() {
+    // The provider: discovery on GET, tokens on POST.
+    let (idp, posts) = discovery_idp(r#"{"access_token":"refreshed","token_type":"Bearer","expires_in":3600}"#);
+    let attacker = counting(bearer);
+    let s = Sandbox::of(oidc_profile(&idp));
+    // Even with the right fingerprint (a public client's can be computed), the entry's own
+    // token URL is never where the refresh goes.
+    plant_oidc_entry(&s, &idp, &format!("{}/steal", attacker.url()));
     let out = s.conn(&["token", "o"]);
-    assert_eq!(attacker.n(), 0, "the refresh went to the recorded token URL: {out:?}");
+    assert_eq!(
+        attacker.calls(),
+        0,
+        "the refresh went to the recorded token URL: {out:?}"
+    );
     out.code(0);
     assert_eq!(out.stdout, "refreshed\n");
     assert_eq!(
@@ -432,49 +428,15 @@ fn refresh_uses_the_discovered_endpoint_not_the_recorded_one() {
 fn conn_test_never_connects_to_a_recorded_token_url() {
     // A discovery profile's recorded token URL cannot be checked against the profile without a
     // request; the pre-flight must not connect to it either.
-    let base = Arc::new(Mutex::new(String::new()));
-    let b2 = base.clone();
-    let idp = raw(move |mut s| {
-        let Some(r) = read_request(&mut s) else { return };
-        let iss = b2.lock().unwrap().clone();
-        let body = if r.method == "GET" {
-            format!(
-                r#"{{"issuer":"{iss}","authorization_endpoint":"{iss}/auth","token_endpoint":"{iss}/token","code_challenge_methods_supported":["S256"]}}"#
-            )
-        } else {
-            r#"{"access_token":"refreshed","token_type":"Bearer","expires_in":3600,"refresh_token":"r2"}"#.into()
-        };
-        respond(
-            &mut s,
-            "200 OK",
-            &[("Content-Type", "application/json")],
-            body.as_bytes(),
-        );
-    });
-    *base.lock().unwrap() = idp.url();
+    let (idp, _) =
+        discovery_idp(r#"{"access_token":"refreshed","token_type":"Bearer","expires_in":3600,"refresh_token":"r2"}"#);
     let connections = Arc::new(AtomicUsize::new(0));
     let c2 = connections.clone();
     let attacker = raw(move |_s| {
         c2.fetch_add(1, Ordering::SeqCst);
     });
-    let issuer = format!("{}/", idp.url());
-    let s = Sandbox::with(&format!(
-        "[profiles.o]\ntype = \"rest\"\nbase_url = \"{u}\"\nprobe = false\n[profiles.o.auth]\ntype = \"openid-connect\"\nissuer = \"{u}\"\nclient_id = \"app\"\n",
-        u = idp.url()
-    ));
-    let dir = tokens_dir(&s);
-    std::fs::create_dir_all(&dir).unwrap();
-    let planted = serde_json::json!({
-        "version": 1, "profile": "o", "access_token": "planted-access", "token_type": "Bearer",
-        "expires_at": now() - 10, "scope": null, "refresh_token": "planted-refresh",
-        "obtained_at": now() - 4000, "credentials": public_client_fingerprint("app"),
-        "token_url": format!("{}/steal", attacker.url()),
-    });
-    std::fs::write(
-        dir.join(format!("{}.json", oidc_key(&issuer, "app"))),
-        planted.to_string(),
-    )
-    .unwrap();
+    let s = Sandbox::of(oidc_profile(&idp).no_probe());
+    plant_oidc_entry(&s, &idp, &format!("{}/steal", attacker.url()));
     let out = s.conn(&["test", "o", "--format", "json"]);
     std::thread::sleep(Duration::from_millis(200));
     assert_eq!(
@@ -489,23 +451,23 @@ fn conn_test_never_connects_to_a_recorded_token_url() {
 fn planted_entry_with_another_token_url_is_a_miss_with_a_warning() {
     let real = counting(bearer);
     let attacker = counting(bearer);
-    let s = cc_sandbox(&real.srv.url());
+    let s = cc_sandbox(&real.url());
     s.conn(&["token", "p"]).code(0);
     let path = entry_path(&s);
     let mut e: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     e["access_token"] = "planted-access".into();
-    e["token_url"] = format!("{}/token", attacker.srv.url()).into();
+    e["token_url"] = format!("{}/token", attacker.url()).into();
     std::fs::write(&path, e.to_string()).unwrap();
     let out = s.conn(&["token", "p"]);
     out.code(0).stderr_has("warning");
     assert_eq!(out.stdout, "token-number-2\n", "{out:?}");
-    assert_eq!((real.n(), attacker.n()), (2, 0));
+    assert_eq!((real.calls(), attacker.calls()), (2, 0));
 }
 
 #[test]
 fn entry_owned_by_another_user_is_a_miss_with_a_warning() {
     let real = counting(bearer);
-    let s = cc_sandbox(&real.srv.url());
+    let s = cc_sandbox(&real.url());
     s.conn(&["token", "p"]).code(0);
     let path = entry_path(&s);
     std::os::unix::fs::chown(&path, Some(65534), Some(65534)).unwrap();
@@ -517,7 +479,7 @@ fn entry_owned_by_another_user_is_a_miss_with_a_warning() {
 #[test]
 fn fifo_entry_hangs_no_command() {
     let real = counting(bearer);
-    let s = cc_sandbox(&real.srv.url());
+    let s = cc_sandbox(&real.url());
     s.conn(&["token", "p"]).code(0);
     let path = entry_path(&s);
     std::fs::remove_file(&path).unwrap();
@@ -549,7 +511,7 @@ fn absurd_jwt_expiry_counts_as_unknown() {
         let token = jwt(exp);
         let t = token.clone();
         let real = counting(move |_| format!(r#"{{"access_token":"{t}","token_type":"Bearer"}}"#));
-        let s = cc_sandbox(&real.srv.url());
+        let s = cc_sandbox(&real.url());
         let out = s.conn(&["token", "p", "--format", "json"]);
         out.code(0);
         let v = out.json();
@@ -561,14 +523,14 @@ fn absurd_jwt_expiry_counts_as_unknown() {
         let listed = s.conn(&["profiles"]);
         listed.code(0);
         assert!(!listed.stdout.contains("valid"), "exp {exp}: {}", listed.stdout);
-        assert_eq!(real.n(), 2, "exp {exp}: the token was reused");
+        assert_eq!(real.calls(), 2, "exp {exp}: the token was reused");
     }
 }
 
 #[test]
 fn stored_entry_with_absurd_expiry_is_a_miss() {
     let real = counting(bearer);
-    let s = cc_sandbox(&real.srv.url());
+    let s = cc_sandbox(&real.url());
     s.conn(&["token", "p"]).code(0);
     let path = entry_path(&s);
     let good: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();

@@ -1,18 +1,30 @@
 //! TLS verdicts against servers with certificates made per run.
 
 use crate::support::Sandbox;
-use crate::support::servers::{CertKind, tls};
+use crate::support::profiles::Profile;
+use crate::support::servers::{CertKind, Tls, tls};
 
-fn profile(url: &str, extra: &str) -> String {
-    format!(
-        "[profiles.t]\ntype = \"rest\"\nbase_url = \"{url}\"\nprobe = \"/ping\"\n{extra}\n[profiles.t.auth]\ntype = \"oauth2-client-credentials\"\ntoken_url = \"{url}/token\"\nclient_id = \"c\"\nclient_secret = \"tls-canary-secret\"\n"
-    )
+/// A client-credentials profile `t` whose token endpoint and probe are at `url`.
+fn profile(url: &str) -> Profile {
+    Profile::rest("t", url)
+        .probe("/ping")
+        .client_credentials(&format!("{url}/token"), "c")
+        .secret("tls-canary-secret")
+}
+
+/// A sandbox whose profile `t` trusts the CA of `srv` through an absolute `ca_file`.
+fn trusting(srv: &Tls) -> Sandbox {
+    let s = Sandbox::new();
+    let ca = s.write("ca.pem", &srv.pki.ca_pem);
+    let p = profile(&srv.url()).str("ca_file", &ca.display().to_string());
+    s.write("profiles.toml", &p.to_string());
+    s
 }
 
 #[test]
 fn untrusted_certificate_is_tls_with_a_ca_file_hint() {
     let srv = tls(CertKind::Good);
-    let out = Sandbox::with(&profile(&srv.url(), "")).conn(&["test", "t", "--format", "json"]);
+    let out = Sandbox::of(profile(&srv.url())).conn(&["test", "t", "--format", "json"]);
     out.code(4).no_secrets(&["tls-canary-secret"]);
     let p = out.profile();
     assert_eq!(p["category"], "tls");
@@ -29,12 +41,7 @@ fn untrusted_certificate_is_tls_with_a_ca_file_hint() {
 #[test]
 fn ca_file_makes_it_trusted() {
     let srv = tls(CertKind::Good);
-    let s = Sandbox::new();
-    let ca = s.write("ca.pem", &srv.pki.ca_pem);
-    s.write(
-        "profiles.toml",
-        &profile(&srv.url(), &format!("ca_file = \"{}\"", ca.display())),
-    );
+    let s = trusting(&srv);
     let out = s.conn(&["test", "t", "--format", "json"]);
     out.code(0).no_secrets(&["tls-canary-secret", "tls-token-value-123"]);
     let tls_step = out.profile()["steps"]
@@ -50,7 +57,10 @@ fn ca_file_makes_it_trusted() {
         "{d}"
     );
     // A relative ca_file is read next to the profiles file.
-    s.write("profiles.toml", &profile(&srv.url(), "ca_file = \"ca.pem\""));
+    s.write(
+        "profiles.toml",
+        &profile(&srv.url()).str("ca_file", "ca.pem").to_string(),
+    );
     s.conn(&["test", "t"]).code(0);
 }
 
@@ -61,12 +71,7 @@ fn expired_and_wrong_name_are_tls() {
         (CertKind::WrongName, "not valid for the name 127.0.0.1"),
     ] {
         let srv = tls(kind);
-        let s = Sandbox::new();
-        let ca = s.write("ca.pem", &srv.pki.ca_pem);
-        s.write(
-            "profiles.toml",
-            &profile(&srv.url(), &format!("ca_file = \"{}\"", ca.display())),
-        );
+        let s = trusting(&srv);
         let out = s.conn(&["test", "t", "--format", "json"]);
         out.code(4);
         let summary = out.profile()["summary"].as_str().unwrap().to_string();
@@ -77,12 +82,7 @@ fn expired_and_wrong_name_are_tls() {
 #[test]
 fn expiring_certificate_and_insecure_tls_warn() {
     let srv = tls(CertKind::ExpiringSoon);
-    let s = Sandbox::new();
-    let ca = s.write("ca.pem", &srv.pki.ca_pem);
-    s.write(
-        "profiles.toml",
-        &profile(&srv.url(), &format!("ca_file = \"{}\"", ca.display())),
-    );
+    let s = trusting(&srv);
     let out = s.conn(&["test", "t", "--format", "json"]);
     out.code(0);
     let p = out.profile();
@@ -94,7 +94,8 @@ fn expiring_certificate_and_insecure_tls_warn() {
     let strict = s.conn(&["test", "t", "--strict", "--format", "json"]);
     strict.code(4);
     let insecure = tls(CertKind::Good);
-    let out = Sandbox::with(&profile(&insecure.url(), "insecure_tls = true")).conn(&["test", "t", "--format", "json"]);
+    let out =
+        Sandbox::of(profile(&insecure.url()).raw("insecure_tls", "true")).conn(&["test", "t", "--format", "json"]);
     out.code(0);
     assert_eq!(out.profile()["status"], "warn");
     assert!(out.profile()["hints"].to_string().contains("insecure_tls = true"));

@@ -1,38 +1,24 @@
 //! `conn token` and the token store, through the real binary and a counting token server.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::support::Sandbox;
-use crate::support::servers::{Raw, raw, read_request, respond};
+use crate::support::counting::{Counting, Reply};
 
 const SECRET: &str = "store-canary-Secret-31";
 
 /// A token server that counts token requests; `answer(n)` gives the n-th response
-/// (status line, extra headers, body). Every token is different.
+/// (status line, extra headers, body) after `delay`. Every token is different.
 fn server(
     delay: Duration,
     answer: impl Fn(usize) -> (&'static str, Vec<(String, String)>, String) + Send + Sync + 'static,
-) -> (Raw, Arc<AtomicUsize>) {
-    let n = Arc::new(AtomicUsize::new(0));
-    let count = n.clone();
-    let srv = raw(move |mut s| {
-        if let Some(r) = read_request(&mut s) {
-            if r.method != "POST" {
-                respond(&mut s, "200 OK", &[], b"{}");
-                return;
-            }
-            let i = count.fetch_add(1, Ordering::SeqCst) + 1;
-            std::thread::sleep(delay);
-            let (status, headers, body) = answer(i);
-            let h: Vec<(&str, &str)> = headers.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-            let mut all = vec![("Content-Type", "application/json")];
-            all.extend(h);
-            respond(&mut s, status, &all, body.as_bytes());
-        }
-    });
-    (srv, n)
+) -> Counting {
+    Counting::posts(move |i| {
+        std::thread::sleep(delay);
+        let (status, headers, body) = answer(i);
+        let reply = Reply::status(status, body).header("Content-Type", "application/json");
+        headers.iter().fold(reply, |r, (k, v)| r.header(k, v))
+    })
 }
 
 fn ok(i: usize) -> (&'static str, Vec<(String, String)>, String) {
@@ -55,7 +41,7 @@ fn sandbox(url: &str) -> Sandbox {
 
 #[test]
 fn stored_token_is_reused_without_a_request() {
-    let (srv, n) = server(Duration::ZERO, ok);
+    let srv = server(Duration::ZERO, ok);
     let s = sandbox(&srv.url());
     let first = s.conn(&["token", "p"]);
     first.code(0).no_secrets(&[SECRET]);
@@ -63,7 +49,7 @@ fn stored_token_is_reused_without_a_request() {
     assert_eq!(first.stderr, "");
     let second = s.conn(&["token", "p"]);
     assert_eq!(second.stdout, "token-number-1\n");
-    assert_eq!(n.load(Ordering::SeqCst), 1, "the second call made a request");
+    assert_eq!(srv.calls(), 1, "the second call made a request");
     // Formats.
     assert_eq!(
         s.conn(&["token", "p", "--format", "header"]).stdout,
@@ -97,7 +83,7 @@ fn stored_token_is_reused_without_a_request() {
 
 #[test]
 fn forty_processes_on_a_cold_store_make_one_request() {
-    let (srv, n) = server(Duration::from_millis(300), ok);
+    let srv = server(Duration::from_millis(300), ok);
     let s = sandbox(&srv.url());
     let children: Vec<_> = (0..40)
         .map(|_| {
@@ -115,14 +101,14 @@ fn forty_processes_on_a_cold_store_make_one_request() {
             String::from_utf8(o.stdout).unwrap()
         })
         .collect();
-    assert_eq!(n.load(Ordering::SeqCst), 1, "token requests");
+    assert_eq!(srv.calls(), 1, "token requests");
     assert!(outs.iter().all(|o| o == "token-number-1\n"), "{outs:?}");
 }
 
 #[test]
 fn store_files_are_private_even_under_umask_000() {
     use std::os::unix::fs::PermissionsExt;
-    let (srv, _) = server(Duration::ZERO, ok);
+    let srv = server(Duration::ZERO, ok);
     let s = sandbox(&srv.url());
     let conn = env!("CARGO_BIN_EXE_conn");
     let mut c = s.cmd(&[]);
@@ -150,7 +136,7 @@ fn store_files_are_private_even_under_umask_000() {
 
 #[test]
 fn corrupt_entry_and_unusable_store_are_survived() {
-    let (srv, n) = server(Duration::ZERO, ok);
+    let srv = server(Duration::ZERO, ok);
     let s = sandbox(&srv.url());
     s.conn(&["token", "p"]).code(0);
     let dir = s.path().join("cache/tokens");
@@ -167,7 +153,7 @@ fn corrupt_entry_and_unusable_store_are_survived() {
         assert!(out.stdout.starts_with("token-number-"));
         assert!(!out.stderr.contains("garbage"));
     }
-    assert_eq!(n.load(Ordering::SeqCst), 4);
+    assert_eq!(srv.calls(), 4);
     // A store that cannot be created: the token is still printed, with a warning.
     let blocked = s.write("not-a-dir", "x");
     let s2 = sandbox(&srv.url()).var("CONN_CACHE_DIR", blocked.to_str().unwrap());
@@ -178,19 +164,19 @@ fn corrupt_entry_and_unusable_store_are_survived() {
 
 #[test]
 fn changed_scope_or_secret_fetches_anew() {
-    let (srv, n) = server(Duration::ZERO, ok);
+    let srv = server(Duration::ZERO, ok);
     let s = sandbox(&srv.url());
     s.conn(&["token", "p"]).code(0);
     s.write("profiles.toml", &profile(&srv.url(), "read write"));
     assert_eq!(s.conn(&["token", "p"]).stdout, "token-number-2\n");
     let s = s.var("TOKEN_SECRET", "a-rotated-secret");
     assert_eq!(s.conn(&["token", "p"]).stdout, "token-number-3\n");
-    assert_eq!(n.load(Ordering::SeqCst), 3);
+    assert_eq!(srv.calls(), 3);
 }
 
 #[test]
 fn too_many_requests_with_retry_after_is_honoured() {
-    let (srv, n) = server(Duration::ZERO, |i| {
+    let srv = server(Duration::ZERO, |i| {
         if i == 1 {
             (
                 "429 Too Many Requests",
@@ -213,9 +199,9 @@ fn too_many_requests_with_retry_after_is_honoured() {
         "Retry-After not honoured: {:?}",
         t.elapsed()
     );
-    assert_eq!(n.load(Ordering::SeqCst), 3);
+    assert_eq!(srv.calls(), 3);
     // A wait longer than the deadline fails fast, saying so.
-    let (srv, n) = server(Duration::ZERO, |_| {
+    let srv = server(Duration::ZERO, |_| {
         (
             "429 Too Many Requests",
             vec![("Retry-After".into(), "86400".into())],
@@ -227,12 +213,12 @@ fn too_many_requests_with_retry_after_is_honoured() {
     out.code(7).stderr_has("Retry-After");
     assert!(out.stdout.is_empty());
     assert!(t.elapsed() < Duration::from_secs(5));
-    assert_eq!(n.load(Ordering::SeqCst), 1);
+    assert_eq!(srv.calls(), 1);
 }
 
 #[test]
 fn failures_print_a_diagnosis_on_stderr_only() {
-    let (srv, _) = server(Duration::ZERO, |_| {
+    let srv = server(Duration::ZERO, |_| {
         (
             "401 Unauthorized",
             vec![],
@@ -263,7 +249,7 @@ fn basic_and_api_key_profiles_print_their_header() {
 
 #[test]
 fn logout_forgets_and_a_passing_test_stores() {
-    let (srv, n) = server(Duration::ZERO, ok);
+    let srv = server(Duration::ZERO, ok);
     let s = Sandbox::with(&profile(&srv.url(), "read").replace(
         "[profiles.p]\ntype = \"rest\"\nbase_url",
         "[profiles.p]\ntype = \"rest\"\nprobe = false\nbase_url",
@@ -271,7 +257,7 @@ fn logout_forgets_and_a_passing_test_stores() {
     .var("TOKEN_SECRET", SECRET);
     s.conn(&["test", "p"]).code(0);
     assert_eq!(s.conn(&["token", "p"]).stdout, "token-number-1\n");
-    assert_eq!(n.load(Ordering::SeqCst), 1, "conn test's token was not reused");
+    assert_eq!(srv.calls(), 1, "conn test's token was not reused");
     s.conn(&["logout", "p"]).code(0).stderr_has("removed 1 stored token");
     s.conn(&["profiles"]).code(0).stdout_has(" none");
     assert_eq!(s.conn(&["token", "p"]).stdout, "token-number-2\n");

@@ -4,6 +4,10 @@
 
 #![allow(dead_code)]
 
+pub mod counting;
+pub mod fake;
+pub mod hostile;
+pub mod profiles;
 pub mod servers;
 
 use std::io::BufRead;
@@ -215,6 +219,12 @@ impl Sandbox {
         s
     }
 
+    /// A sandbox whose profiles file is this [`profiles::Profile`] (or anything that renders
+    /// as a profiles file).
+    pub fn of(profiles: impl std::fmt::Display) -> Sandbox {
+        Sandbox::with(&profiles.to_string())
+    }
+
     /// Write a file (mode 0600) and return its path.
     pub fn write(&self, name: &str, text: &str) -> PathBuf {
         let p = self.dir.path().join(name);
@@ -264,6 +274,31 @@ impl Sandbox {
             code: o.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+
+    /// Run `conn` behind a wrapper program (`unshare -n`, `/usr/bin/time -v`), with the
+    /// sandbox's environment.
+    pub fn wrapped(&self, wrapper: &[&str], args: &[&str]) -> Out {
+        let cmd = self.cmd(args);
+        let envs: Vec<_> = cmd
+            .get_envs()
+            .filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned())))
+            .collect();
+        let o = Command::new(wrapper[0])
+            .args(&wrapper[1..])
+            .arg(cmd.get_program())
+            .args(cmd.get_args())
+            .env_clear()
+            .envs(envs)
+            .current_dir(self.path())
+            .stdin(Stdio::null())
+            .output()
+            .expect("run the wrapper");
+        Out {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into(),
+            stderr: String::from_utf8_lossy(&o.stderr).into(),
         }
     }
 }
