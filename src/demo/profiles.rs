@@ -5,6 +5,11 @@ use super::fake::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_SECRET_ID, DEMO_TENAN
 
 /// The demo profiles file for a service at `base` (`http://127.0.0.1:PORT`).
 pub fn toml(base: &str) -> String {
+    [hypatos(base), portfolios(base), rest(base)].concat()
+}
+
+/// Hypatos: healthy, a mistyped secret, a scope never given.
+fn hypatos(base: &str) -> String {
     format!(
         r#"# conn demo: every profile talks only to {base}
 [profiles.hypatos]
@@ -29,7 +34,14 @@ client_id = "demo-hypatos"
 client_secret = "hyp-secret-1"
 scope = "documents.read companies.read"
 
-[profiles.portfolios]
+"#
+    )
+}
+
+/// Hypergene Portfolios: Entra and legacy Basic, healthy and the usual mistakes.
+fn portfolios(base: &str) -> String {
+    format!(
+        r#"[profiles.portfolios]
 description = "healthy: Entra token for Portfolios, then a report"
 type = "hypergene"
 authority = "{base}/entra"
@@ -94,7 +106,14 @@ portfolio_id = "demo-portfolio"
 username = "legacy"
 password = "legacy-pass"
 
-[profiles.rest-billing]
+"#
+    )
+}
+
+/// A generic REST API: OAuth client credentials and an API key.
+fn rest(base: &str) -> String {
+    format!(
+        r#"[profiles.rest-billing]
 description = "healthy: OAuth client credentials, then GET /billing"
 type = "rest"
 base_url = "{base}/rest/api"

@@ -92,136 +92,174 @@ fn ms(since: Instant) -> u64 {
     since.elapsed().as_millis() as u64
 }
 
-async fn run(origin: &Origin, net: &Net, tls: &Arc<rustls::ClientConfig>, route: &Route) -> OriginCheck {
-    let exempt = if *route == Route::Exempt {
-        " (direct: NO_PROXY)"
-    } else {
-        ""
-    };
-    let (host, port, via) = match route.proxy().and_then(|p| {
-        Some((
-            p.host_str()?.trim_matches(['[', ']']).to_string(),
-            p.port_or_known_default()?,
-            p,
-        ))
-    }) {
-        Some((h, p, u)) => (h, p, Some(shown(u))),
-        None => (origin.host.clone(), origin.port, None),
-    };
-    let what = match &via {
-        Some(p) => format!("proxy {p}"),
-        None => host.clone(),
-    };
-    // DNS
-    let t = Instant::now();
-    let addrs: Result<Vec<SocketAddr>, Finding> = if let Ok(ip) = host.parse::<std::net::IpAddr>() {
-        Ok(vec![SocketAddr::new(ip, port)])
-    } else {
-        match tokio::time::timeout(net.connect_timeout, tokio::net::lookup_host((host.as_str(), port))).await {
-            Err(_) => Err(NetFailure::DnsTimeout {
-                what: what.clone(),
-                after: net.connect_timeout,
-            }
-            .into()),
-            Ok(Err(e)) => Err(classify::dns_not_found(&host, via.is_some(), Some(&e.to_string()))),
-            Ok(Ok(it)) => {
-                let v: Vec<SocketAddr> = it.collect();
-                if v.is_empty() {
-                    Err(classify::dns_not_found(&host, via.is_some(), None))
-                } else {
-                    Ok(v)
-                }
-            }
-        }
-    };
-    let dns_detail = |addrs: &[SocketAddr]| {
-        let mut ips: Vec<String> = addrs.iter().map(|a| a.ip().to_string()).collect();
-        ips.dedup();
-        let list = if ips.len() > 3 {
-            format!("{} and {} more", ips[..3].join(", "), ips.len() - 3)
+/// Where the layers under HTTP are checked: the origin itself, or the proxy in the way.
+struct Target {
+    /// The host dialled.
+    host: String,
+    /// The port dialled.
+    port: u16,
+    /// The proxy, shown without credentials, when one is in the way.
+    via: Option<String>,
+    /// How a timeout names what was dialled.
+    what: String,
+    /// Said after a direct result when `NO_PROXY` sent it direct.
+    exempt: &'static str,
+}
+
+impl Target {
+    fn of(origin: &Origin, route: &Route) -> Target {
+        let exempt = if *route == Route::Exempt {
+            " (direct: NO_PROXY)"
         } else {
-            ips.join(", ")
+            ""
         };
-        match &via {
-            Some(p) => format!("via proxy {p}: {host} → {list} ({} resolved by the proxy)", origin.host),
-            None if host.parse::<std::net::IpAddr>().is_ok() => {
-                format!("{host} (an address, no lookup needed){exempt}")
-            }
-            None => format!("{host} → {list}{exempt}"),
+        let (host, port, via) = match route.proxy().and_then(|p| {
+            Some((
+                p.host_str()?.trim_matches(['[', ']']).to_string(),
+                p.port_or_known_default()?,
+                p,
+            ))
+        }) {
+            Some((h, p, u)) => (h, p, Some(shown(u))),
+            None => (origin.host.clone(), origin.port, None),
+        };
+        let what = match &via {
+            Some(p) => format!("proxy {p}"),
+            None => host.clone(),
+        };
+        Target {
+            host,
+            port,
+            via,
+            what,
+            exempt,
         }
-    };
+    }
+}
+
+async fn run(origin: &Origin, net: &Net, tls: &Arc<rustls::ClientConfig>, route: &Route) -> OriginCheck {
+    let target = Target::of(origin, route);
+    let t = Instant::now();
+    let addrs = resolve(&target, net).await;
     let dns = Timed {
         ms: ms(t),
-        value: addrs.as_ref().map(|a| dns_detail(a)).map_err(Clone::clone),
+        value: addrs
+            .as_ref()
+            .map(|a| dns_detail(&target, origin, a))
+            .map_err(Clone::clone),
+    };
+    let mut check = OriginCheck {
+        origin: origin.clone(),
+        proxy: target.via.clone(),
+        dns,
+        connect: None,
+        tls: None,
     };
     let Ok(addrs) = addrs else {
-        return OriginCheck {
-            origin: origin.clone(),
-            proxy: via,
-            dns,
-            connect: None,
-            tls: None,
-        };
+        return check;
     };
-    // TCP
     let t = Instant::now();
-    let deadline = t + net.connect_timeout;
+    let reached = connect(&target, net, &addrs).await;
+    let connect_ms = ms(t);
+    let (stream, addr) = match reached {
+        Ok(r) => r,
+        Err(f) => {
+            check.connect = Some(Timed {
+                ms: connect_ms,
+                value: Err(f),
+            });
+            return check;
+        }
+    };
+    check.connect = Some(Timed {
+        ms: connect_ms,
+        value: Ok(match &target.via {
+            Some(p) => format!("{addr} (proxy {p})"),
+            None => format!("{addr}{}", target.exempt),
+        }),
+    });
+    if !origin.https || target.via.is_some() {
+        return check;
+    }
+    let t = Instant::now();
+    let value = tls_layer(stream, addr, origin, net, tls).await;
+    check.tls = Some(Timed { ms: ms(t), value });
+    check
+}
+
+/// DNS: the addresses of the target (an address needs no lookup).
+async fn resolve(target: &Target, net: &Net) -> Result<Vec<SocketAddr>, Finding> {
+    let Target { host, port, via, .. } = target;
+    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+        return Ok(vec![SocketAddr::new(ip, *port)]);
+    }
+    match tokio::time::timeout(net.connect_timeout, tokio::net::lookup_host((host.as_str(), *port))).await {
+        Err(_) => Err(NetFailure::DnsTimeout {
+            what: target.what.clone(),
+            after: net.connect_timeout,
+        }
+        .into()),
+        Ok(Err(e)) => Err(classify::dns_not_found(host, via.is_some(), Some(&e.to_string()))),
+        Ok(Ok(it)) => {
+            let v: Vec<SocketAddr> = it.collect();
+            if v.is_empty() {
+                Err(classify::dns_not_found(host, via.is_some(), None))
+            } else {
+                Ok(v)
+            }
+        }
+    }
+}
+
+/// What the DNS line says: the addresses found (three at most), and through what.
+fn dns_detail(target: &Target, origin: &Origin, addrs: &[SocketAddr]) -> String {
+    let Target { host, via, exempt, .. } = target;
+    let mut ips: Vec<String> = addrs.iter().map(|a| a.ip().to_string()).collect();
+    ips.dedup();
+    let list = if ips.len() > 3 {
+        format!("{} and {} more", ips[..3].join(", "), ips.len() - 3)
+    } else {
+        ips.join(", ")
+    };
+    match via {
+        Some(p) => format!("via proxy {p}: {host} → {list} ({} resolved by the proxy)", origin.host),
+        None if host.parse::<std::net::IpAddr>().is_ok() => {
+            format!("{host} (an address, no lookup needed){exempt}")
+        }
+        None => format!("{host} → {list}{exempt}"),
+    }
+}
+
+/// TCP: the first address that accepts within the connect timeout, or the last failure.
+async fn connect(target: &Target, net: &Net, addrs: &[SocketAddr]) -> Result<(TcpStream, SocketAddr), Finding> {
+    let via = target.via.is_some();
+    let deadline = Instant::now() + net.connect_timeout;
     let mut last: Option<Finding> = None;
-    let mut stream = None;
-    for addr in &addrs {
+    for addr in addrs {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             break;
         }
         match tokio::time::timeout(left, TcpStream::connect(addr)).await {
-            Ok(Ok(s)) => {
-                stream = Some((s, *addr));
-                break;
-            }
-            Ok(Err(e)) => last = Some(classify::connect_io(&e, &addr.to_string(), via.is_some())),
+            Ok(Ok(s)) => return Ok((s, *addr)),
+            Ok(Err(e)) => last = Some(classify::connect_io(&e, &addr.to_string(), via)),
             Err(_) => {
-                last = Some(classify::connect_timeout(
-                    &addr.to_string(),
-                    net.connect_timeout,
-                    via.is_some(),
-                ));
+                last = Some(classify::connect_timeout(&addr.to_string(), net.connect_timeout, via));
             }
         }
     }
-    let connect_ms = ms(t);
-    let Some((stream, addr)) = stream else {
-        let f = last.unwrap_or_else(|| classify::connect_timeout(&what, net.connect_timeout, via.is_some()));
-        return OriginCheck {
-            origin: origin.clone(),
-            proxy: via,
-            dns,
-            connect: Some(Timed {
-                ms: connect_ms,
-                value: Err(f),
-            }),
-            tls: None,
-        };
-    };
-    let connect = Some(Timed {
-        ms: connect_ms,
-        value: Ok(match &via {
-            Some(p) => format!("{addr} (proxy {p})"),
-            None => format!("{addr}{exempt}"),
-        }),
-    });
-    if !origin.https || via.is_some() {
-        return OriginCheck {
-            origin: origin.clone(),
-            proxy: via,
-            dns,
-            connect,
-            tls: None,
-        };
-    }
-    // TLS
-    let t = Instant::now();
-    let value = handshake(stream, origin, tls.clone(), net.timeout).await;
-    let value = match value {
+    Err(last.unwrap_or_else(|| classify::connect_timeout(&target.what, net.connect_timeout, via)))
+}
+
+/// TLS: the handshake, and on failure what the server presented.
+async fn tls_layer(
+    stream: TcpStream,
+    addr: SocketAddr,
+    origin: &Origin,
+    net: &Net,
+    tls: &Arc<rustls::ClientConfig>,
+) -> Result<TlsFacts, Finding> {
+    match handshake(stream, origin, tls.clone(), net.timeout).await {
         Ok(f) => Ok(f),
         Err(f) => {
             // Show what the server presented: fetched again without verification, only to
@@ -231,13 +269,6 @@ async fn run(origin: &Origin, net: &Net, tls: &Arc<rustls::ClientConfig>, route:
                 None => f,
             })
         }
-    };
-    OriginCheck {
-        origin: origin.clone(),
-        proxy: via,
-        dns,
-        connect,
-        tls: Some(Timed { ms: ms(t), value }),
     }
 }
 

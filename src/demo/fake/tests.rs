@@ -2,7 +2,8 @@
 
 use super::entra::is_guid;
 use super::*;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 type Form<'a> = &'a [(&'a str, &'a str)];
