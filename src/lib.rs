@@ -30,6 +30,7 @@ pub mod redact;
 pub mod report;
 pub mod secret;
 pub mod secret_command;
+pub mod session;
 pub mod store;
 pub mod term;
 
