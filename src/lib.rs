@@ -29,7 +29,6 @@ pub mod progress;
 pub mod redact;
 pub mod report;
 pub mod secret;
-pub mod secret_command;
 pub mod session;
 pub mod store;
 pub mod term;

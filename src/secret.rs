@@ -13,6 +13,8 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
+pub mod command;
+
 /// Largest secret a file or command may yield.
 pub const MAX_SECRET_BYTES: usize = 64 * 1024;
 /// How long a secret command may run unless the profile says otherwise.
@@ -171,7 +173,7 @@ fn read_file(path: &PathBuf) -> Result<String, ResolveError> {
 }
 
 fn run_command(argv: &[String], timeout: Duration) -> Result<String, ResolveError> {
-    let crate::secret_command::Output { status, stdout: out } = crate::secret_command::run(argv, timeout)?;
+    let command::Output { status, stdout: out } = command::run(argv, timeout)?;
     let program = argv.first().map_or("", String::as_str);
     if !status.success() {
         let how = status.code().map_or("was killed by a signal".to_string(), |c| {
