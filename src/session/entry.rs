@@ -85,3 +85,58 @@ pub fn token(e: &Entry, now: i64) -> Token {
         remarks: Vec::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn profile() -> Profile {
+        let text = "[profiles.p]\ntype = \"rest\"\nbase_url = \"https://api.example\"\n[profiles.p.auth]\ntype = \"oauth2-client-credentials\"\ntoken_url = \"https://idp.example/token\"\nclient_id = \"id\"\nclient_secret = \"a-long-enough-secret\"\n";
+        crate::config::Config::from_text(Path::new("p.toml"), text.into())
+            .and_then(|c| c.select("p", None))
+            .map_err(|_| "profile")
+            .unwrap()
+    }
+
+    fn token(expires_in: Option<u64>, refresh: Option<&str>) -> Token {
+        Token {
+            access_token: Secret::new("opaque-access-token".to_string()),
+            token_type: "Bearer".into(),
+            expires_in,
+            scope: Some(vec!["read".into()]),
+            refresh_token: refresh.map(|r| Secret::new(r.to_string())),
+            id_token: None,
+            remarks: Vec::new(),
+        }
+    }
+
+    const T: i64 = 1_800_000_000;
+
+    #[test]
+    fn a_token_of_unknown_lifetime_is_not_stored() {
+        let p = profile();
+        assert!(storable(&p, &token(None, None), T, "fp".into()).is_none());
+        let e = unstored(&p, &token(None, Some("r")), T);
+        assert_eq!(
+            (e.expires_at, e.refresh_token, e.credentials.as_str()),
+            (None, None, "")
+        );
+    }
+
+    #[test]
+    fn entry_and_token_round_trip() {
+        let p = profile();
+        let e = storable(&p, &token(Some(3600), Some("r")), T, "fp".into()).unwrap();
+        assert_eq!(e.expires_at, Some(T + 3600));
+        assert_eq!(e.token_url.as_deref(), Some("https://idp.example/token"));
+        assert_eq!((e.profile.as_str(), e.credentials.as_str()), ("p", "fp"));
+        assert_eq!(e.refresh_token.as_deref(), Some("r"));
+        let t = super::token(&e, T + 600);
+        assert_eq!(t.access_token.expose(), "opaque-access-token");
+        assert_eq!((t.expires_in, t.scope), (Some(3000), Some(vec!["read".to_string()])));
+        // What is left of an expired one is nothing, never negative.
+        assert_eq!(super::token(&e, T + 7200).expires_in, Some(0));
+    }
+}
