@@ -1,5 +1,7 @@
 //! A profile's credentials, resolved from their sources when a command needs them.
 
+use sha2::{Digest, Sha256};
+
 use crate::config::{Auth, Profile};
 use crate::exit::Category;
 use crate::finding::Finding;
@@ -79,11 +81,38 @@ pub fn resolve(p: &Profile) -> Result<Resolved, Finding> {
 impl Resolved {
     /// Fingerprint of these credentials, recorded with a stored token.
     pub fn fingerprint(&self) -> String {
-        crate::store::credentials_fingerprint(&[
+        credentials_fingerprint(&[
             self.client_id.as_deref(),
             self.client_secret.as_ref().map(Secret::expose),
             self.username.as_deref(),
             self.password.as_ref().map(Secret::expose),
         ])
+    }
+}
+
+/// Fingerprint of resolved credentials (client id, secret, user, password): recorded in the
+/// entry, compared before reuse. Holds nothing that could recover them.
+pub fn credentials_fingerprint(parts: &[Option<&str>]) -> String {
+    let mut h = Sha256::new();
+    for p in parts {
+        let s = p.unwrap_or("\u{0}none");
+        h.update((s.len() as u64).to_le_bytes());
+        h.update(s.as_bytes());
+    }
+    let hex: String = h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_separate_inputs() {
+        assert_ne!(
+            credentials_fingerprint(&[Some("ab"), Some("c")]),
+            credentials_fingerprint(&[Some("a"), Some("bc")])
+        );
+        assert_ne!(credentials_fingerprint(&[None]), credentials_fingerprint(&[Some("")]));
     }
 }

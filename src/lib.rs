@@ -29,6 +29,7 @@ pub mod progress;
 pub mod redact;
 pub mod report;
 pub mod secret;
+pub mod session;
 pub mod store;
 pub mod term;
 

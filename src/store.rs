@@ -7,7 +7,8 @@
 //! scopes, extra parameters). The entry itself records a fingerprint of the credentials it
 //! was obtained with; a changed secret does not match and is a miss. A lock file per entry
 //! (`File::lock`, waited on for a bounded time) lets many processes share one token request.
-//! Corrupt entries are misses. Client secrets and passwords are never written.
+//! Corrupt entries are misses. Client secrets and passwords are never written. What goes
+//! into an entry, and when, is [`crate::session`]'s; this module is the files.
 
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
@@ -209,23 +210,6 @@ impl Store {
         v
     }
 
-    /// Remove the entries of these profiles (`NAME` matches every environment of it,
-    /// `NAME@ENV` just that one), or every entry with `all`. Returns how many went.
-    pub fn forget(&self, profiles: &[String], all: bool) -> usize {
-        let mut removed = 0;
-        for (key, e) in self.entries() {
-            let base = e.profile.split('@').next().unwrap_or(&e.profile);
-            let hit = all
-                || profiles
-                    .iter()
-                    .any(|p| *p == e.profile || (!p.contains('@') && p == base));
-            if hit && self.remove(&key) {
-                removed += 1;
-            }
-        }
-        removed
-    }
-
     /// Wait up to `wait` for the entry's lock. The lock is released when the guard drops,
     /// or by the system when the process dies.
     pub fn lock(&self, key: &str, wait: Duration) -> Result<Lock, StoreError> {
@@ -380,38 +364,6 @@ pub fn key(p: &Profile) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Fingerprint of resolved credentials (client id, secret, user, password): recorded in the
-/// entry, compared before reuse. Holds nothing that could recover them.
-pub fn credentials_fingerprint(parts: &[Option<&str>]) -> String {
-    let mut h = Sha256::new();
-    for p in parts {
-        let s = p.unwrap_or("\u{0}none");
-        h.update((s.len() as u64).to_le_bytes());
-        h.update(s.as_bytes());
-    }
-    let hex: String = h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect();
-    format!("sha256:{hex}")
-}
-
-/// The entry to store for a token just obtained, or `None` when its lifetime is unknown
-/// (neither `expires_in` nor a JWT `exp`): such a token is not reused.
-pub fn entry_for(p: &Profile, t: &crate::oauth::token::Token, received_at: i64, credentials: String) -> Option<Entry> {
-    let expires_at = crate::expiry::of_token(t.expires_in, t.access_token.expose(), received_at)?;
-    Some(Entry {
-        version: 1,
-        profile: p.display_name(),
-        access_token: t.access_token.expose().to_string(),
-        token_type: t.token_type.clone(),
-        expires_at: Some(expires_at),
-        scope: t.scope.clone(),
-        refresh_token: t.refresh_token.as_ref().map(|r| r.expose().to_string()),
-        obtained_at: received_at,
-        credentials,
-        token_url: p.auth.oauth().map(|c| c.token_url.to_string()),
-        id_claims: None,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -443,15 +395,6 @@ mod tests {
             assert!(!entry(Some(absurd)).valid_for(T, 60), "{absurd}");
             assert_eq!(entry(Some(absurd)).ttl(T), None);
         }
-    }
-
-    #[test]
-    fn fingerprints_separate_inputs() {
-        assert_ne!(
-            credentials_fingerprint(&[Some("ab"), Some("c")]),
-            credentials_fingerprint(&[Some("a"), Some("bc")])
-        );
-        assert_ne!(credentials_fingerprint(&[None]), credentials_fingerprint(&[Some("")]));
     }
 
     #[test]

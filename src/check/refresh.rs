@@ -1,10 +1,12 @@
-//! The refresh of an interactive profile's stored login, under the store's lock.
+//! The refresh step of an interactive profile: its stored login refreshed by
+//! [`crate::session`] under the store's lock, told as the step's detail.
 
 use std::time::Duration;
 
 use crate::config::Profile;
 use crate::exit::Category;
 use crate::finding::Finding;
+use crate::session::{Channel, Failed, How, Session, Want};
 
 /// Refresh a stored login under its lock, so that a rotated refresh token is never used
 /// twice; the result is stored before it is used.
@@ -16,45 +18,46 @@ pub async fn refresh_login(
     timeout: Duration,
     trace: &(dyn Fn(String) + Sync),
 ) -> Result<(crate::store::Entry, String), Finding> {
-    let key = crate::store::key(p);
-    let (st, k) = (store.clone(), key.clone());
-    let wait = timeout + Duration::from_secs(10);
-    let _lock = tokio::task::spawn_blocking(move || st.lock(&k, wait))
+    let session = Session::new(Some(store.clone()), p, creds);
+    let via = Channel {
+        http,
+        timeout,
+        retry_for: None,
+        trace,
+    };
+    let r = match session
+        .renew(Want::Refreshed, timeout + Duration::from_secs(10), &via)
         .await
-        .map_err(|_| Finding::internal("locking the token store failed"))?
-        .map_err(|e| Finding::plain("store_lock_failed", Category::Config, e.0))?;
-    let old = store.read_for(&key, p, Some(&creds.fingerprint())).ok_or_else(|| {
-        Finding::plain("no_stored_login", Category::Interactive, "the stored login is gone")
-            .hint(format!("run: conn login {}", p.display_name()))
-    })?;
-    if old.refresh_token.is_none() {
-        let left = old.ttl(crate::clock::now_secs()).unwrap_or(0);
-        return Ok((
-            old,
-            format!("no refresh token stored; using the stored access token ({left}s left)"),
-        ));
-    }
-    match crate::login::refresh(http, p, creds, &old, timeout, trace).await {
-        Ok((e, rotated)) => {
-            store.write(&key, &e).map_err(|err| {
-                Finding::plain(
-                    "store_write_failed",
-                    Category::Config,
-                    format!("the refreshed login could not be stored: {err}"),
-                )
-            })?;
-            let how = if rotated {
-                "refresh token rotated and stored"
-            } else {
-                "the provider kept the refresh token"
-            };
-            Ok((e, format!("refreshed the stored login ({how})")))
+    {
+        Ok(r) => r,
+        Err(Failed::Lock(e)) => return Err(Finding::plain("store_lock_failed", Category::Config, e.0)),
+        Err(Failed::NoLogin) => {
+            return Err(
+                Finding::plain("no_stored_login", Category::Interactive, "the stored login is gone")
+                    .hint(format!("run: conn login {}", p.display_name())),
+            );
         }
-        Err(f) => {
-            if f.category() == Category::Interactive {
-                store.remove(&key);
-            }
-            Err(f)
-        }
+        Err(Failed::Token(f)) => return Err(f),
+        Err(Failed::Write(e)) => return Err(unsaved(&e)),
+    };
+    if let Some(e) = &r.unsaved {
+        return Err(unsaved(e));
     }
+    let detail = match r.how {
+        How::Refreshed { rotated: true } => "refreshed the stored login (refresh token rotated and stored)".into(),
+        How::Refreshed { rotated: false } => "refreshed the stored login (the provider kept the refresh token)".into(),
+        How::Unrefreshable | How::Reused | How::Obtained => {
+            let left = r.entry.ttl(crate::clock::now_secs()).unwrap_or(0);
+            format!("no refresh token stored; using the stored access token ({left}s left)")
+        }
+    };
+    Ok((r.entry, detail))
+}
+
+fn unsaved(e: &crate::store::StoreError) -> Finding {
+    Finding::plain(
+        "store_write_failed",
+        Category::Config,
+        format!("the refreshed login could not be stored: {e}"),
+    )
 }

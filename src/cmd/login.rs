@@ -1,5 +1,6 @@
 //! `conn login PROFILE`: sign in in a browser (or with a device code) and store the result.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::cli::{Global, LoginArgs};
@@ -7,7 +8,8 @@ use crate::creds::resolve;
 use crate::error::Error;
 use crate::login::{self, Options};
 use crate::net::Http;
-use crate::store::{self, Store};
+use crate::session::{Failed, Session};
+use crate::store::Store;
 
 /// Sign in and store the login.
 pub fn run(g: &Global, a: &LoginArgs) -> Result<u8, Error> {
@@ -38,22 +40,18 @@ pub fn run(g: &Global, a: &LoginArgs) -> Result<u8, Error> {
         device: a.device,
         timeout: a.timeout.unwrap_or(login::DEFAULT_TIMEOUT),
     };
-    let key = store::key(&p);
-    // A second login of the same profile waits for the first instead of fighting over it.
-    let _lock = store
-        .lock(&key, opts.timeout + Duration::from_secs(30))
-        .map_err(|e| Error::Output(format!("token store: {e}")))?;
     let rt = super::current_thread()?;
     let http = Http::default();
     let client = http.client(&p.net).map_err(Error::Usage)?;
     // What login says may quote the file (display_name, login_hint): no escape reaches the terminal.
     let say = |s: &str| eprintln!("{}", crate::finding::safe_lines(s));
     let trace = crate::check::trace_fn(&p, g.verbose);
-    match rt.block_on(login::login(&client.http, &p, &creds, &opts, &say, &trace)) {
+    let session = Session::new(Some(Arc::new(store)), &p, &creds);
+    // A second login of the same profile waits for the first instead of fighting over it.
+    let wait = opts.timeout + Duration::from_secs(30);
+    let signed_in = login::login(&client.http, &p, &creds, &opts, &say, &trace);
+    match rt.block_on(session.sign_in(wait, signed_in)) {
         Ok(entry) => {
-            store
-                .write(&key, &entry)
-                .map_err(|e| Error::Output(format!("the login could not be stored: {e}")))?;
             let who = entry
                 .id_claims
                 .as_ref()
@@ -75,9 +73,12 @@ pub fn run(g: &Global, a: &LoginArgs) -> Result<u8, Error> {
             );
             Ok(0)
         }
-        Err(f) => {
+        Err(Failed::Token(f)) => {
             crate::term::failure(&format!("{}: {}", p.display_name(), f.summary()), &f.hints());
             Ok(f.category().exit_code())
         }
+        Err(Failed::Lock(e)) => Err(Error::Output(format!("token store: {e}"))),
+        Err(Failed::Write(e)) => Err(Error::Output(format!("the login could not be stored: {e}"))),
+        Err(Failed::NoLogin) => Err(Error::Output("the login could not be stored".into())),
     }
 }

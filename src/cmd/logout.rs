@@ -10,17 +10,7 @@ pub fn run(_g: &Global, a: &LogoutArgs) -> Result<u8, Error> {
         return Err(Error::Usage("name the profiles to log out, or use --all".into()));
     }
     let store = Store::open().map_err(|e| Error::Output(format!("token store: {e}")))?;
-    let mut removed = 0;
-    for (key, e) in store.entries() {
-        let base = e.profile.split('@').next().unwrap_or(&e.profile);
-        let hit = a.all
-            || a.profiles
-                .iter()
-                .any(|p| *p == e.profile || (!p.contains('@') && p == base));
-        if hit && store.remove(&key) {
-            removed += 1;
-        }
-    }
+    let removed = crate::session::forget(&store, &a.profiles, a.all);
     eprintln!("removed {removed} stored token{}", if removed == 1 { "" } else { "s" });
     Ok(0)
 }

@@ -46,7 +46,7 @@ pub fn run(g: &Global, a: &RemoveArgs) -> Result<u8, Error> {
     eprintln!("removed profile `{}` from {}", a.name, path.display());
     // Its stored tokens and logins go with it.
     if let Ok(store) = crate::store::Store::open() {
-        let n = store.forget(std::slice::from_ref(&a.name), false);
+        let n = crate::session::forget(&store, std::slice::from_ref(&a.name), false);
         if n > 0 {
             eprintln!(
                 "forgot {n} stored token{} of `{}`",

@@ -268,10 +268,8 @@ pub fn run(g: &Global, a: &TestArgs) -> Result<u8, Error> {
         if r.status == Status::Fail {
             return;
         }
-        if let (Some(s), Some(o)) = (&store, got)
-            && let Some(e) = crate::store::entry_for(p, &o.token, o.received_at, o.credentials.clone())
-        {
-            let _ = s.write(&crate::store::key(p), &e);
+        if let (Some(s), Some(o)) = (&store, got) {
+            crate::session::keep_obtained(s, p, &o.token, o.received_at, o.credentials.clone());
         }
     };
     let progress = crate::progress::Progress::start(items.len(), g.quiet || g.verbose);

@@ -2,6 +2,7 @@
 //! still good, else fresh (one request for many processes started at once). Only the token
 //! goes to stdout; everything else goes to stderr.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine;
@@ -15,8 +16,8 @@ use crate::error::Error;
 use crate::exit::Category;
 use crate::finding::Finding;
 use crate::net::Http;
-use crate::oauth::obtain;
-use crate::store::{self, Entry, Store};
+use crate::session::{Channel, Failed, Session, Want};
+use crate::store::{Entry, Store};
 
 /// Reuse a stored token only while it stays valid at least this long.
 pub const MIN_TTL: Duration = Duration::from_secs(60);
@@ -32,7 +33,7 @@ pub fn run(g: &Global, a: &TokenArgs) -> Result<u8, Error> {
         Ok(c) => c,
         Err(f) => return fail(&p, &f),
     };
-    match &p.auth {
+    let stored_login = match &p.auth {
         Auth::None => {
             return Err(Error::Usage(format!(
                 "{} sends no credentials: there is no token to print",
@@ -40,49 +41,34 @@ pub fn run(g: &Global, a: &TokenArgs) -> Result<u8, Error> {
             )));
         }
         Auth::Basic { .. } | Auth::ApiKey { .. } => return static_credentials(&p, &creds, a.format),
-        Auth::Interactive { .. } => return interactive(g, a, &p, &creds),
-        Auth::ClientCredentials(_) | Auth::Password { .. } => {}
-    }
-    if p.net.insecure_tls {
+        Auth::Interactive { .. } => true,
+        Auth::ClientCredentials(_) | Auth::Password { .. } => false,
+    };
+    if p.net.insecure_tls && !stored_login {
         crate::term::warn(&format!(
             "{}: certificate checks are off (insecure_tls = true): anyone on the network path could read the credentials",
             p.display_name()
         ));
     }
-    let c = p.auth.oauth().expect("an OAuth kind");
-    let key = store::key(&p);
-    let fp = creds.fingerprint();
+    let store = match open_store(&p, stored_login, a.no_cache) {
+        Ok(s) => s,
+        Err(f) => return fail(&p, &f),
+    };
     let min = a.min_ttl.unwrap_or(MIN_TTL).max(MIN_TTL).as_secs() as i64;
-    let store = if a.no_cache {
-        None
+    let want = if stored_login && a.no_cache {
+        Want::New
     } else {
-        match Store::open() {
-            Ok(s) => Some(s),
-            Err(e) => {
-                crate::term::warn(&format!("token store unusable ({e}); fetching a fresh token"));
-                None
-            }
-        }
+        Want::ValidFor(min)
     };
-    let usable = |s: &Store| s.read_for(&key, &p, Some(&fp)).filter(|e| e.valid_for(now_secs(), min));
-    if let Some(e) = store.as_ref().and_then(usable) {
-        return print(&e, a.format);
+    let session = Session::new(store, &p, &creds);
+    // The fast path: a stored token still good is printed with a couple of file reads.
+    match session.stored() {
+        Some(e) if want.accepts(&e) => return print(&e, a.format),
+        None if stored_login => return fail(&p, &login_required(&p)),
+        _ => {}
     }
-    // Miss: one process fetches, the others wait for it and reuse its token.
-    let wait = p.net.timeout + p.net.connect_timeout + Duration::from_secs(5);
-    let _lock = match &store {
-        Some(s) => match s.lock(&key, wait) {
-            Ok(l) => Some(l),
-            Err(e) => {
-                crate::term::warn(&format!("{e}; fetching without the lock"));
-                None
-            }
-        },
-        None => None,
-    };
-    if let Some(e) = store.as_ref().and_then(usable) {
-        return print(&e, a.format);
-    }
+    // Miss: one process renews under the entry's lock, the others wait for it and reuse its
+    // token. A stored login is refreshed, never signed in again here: no browser opens.
     let rt = super::current_thread()?;
     let http = Http::default();
     let client = match http.client(&p.net) {
@@ -90,40 +76,56 @@ pub fn run(g: &Global, a: &TokenArgs) -> Result<u8, Error> {
         Err(e) => return fail(&p, &Finding::plain("http_client", Category::Config, e)),
     };
     let trace = crate::check::trace_fn(&p, g.verbose);
-    let deadline = crate::duration::deadline_after(p.net.timeout);
-    let got = rt.block_on(obtain::obtain(
-        &client.http,
-        &p,
-        c,
-        &creds,
-        p.net.timeout,
-        Some(deadline),
-        &trace,
-    ));
-    let got = match got {
-        Ok(g) => g,
-        Err(f) => return fail(&p, &f.finding),
+    let via = Channel {
+        http: &client.http,
+        timeout: p.net.timeout,
+        retry_for: Some(p.net.timeout),
+        trace: &trace,
     };
-    let entry = store::entry_for(&p, &got.token, got.received_at, fp).unwrap_or_else(|| Entry {
-        version: 1,
-        profile: p.display_name(),
-        access_token: got.token.access_token.expose().to_string(),
-        token_type: got.token.token_type.clone(),
-        expires_at: None,
-        scope: got.token.scope.clone(),
-        refresh_token: None,
-        obtained_at: got.received_at,
-        credentials: String::new(),
-        token_url: None,
-        id_claims: None,
-    });
-    if let Some(s) = &store
-        && entry.expires_at.is_some()
-        && let Err(e) = s.write(&key, &entry)
-    {
-        crate::term::warn(&format!("token not stored ({e}); the next call will fetch again"));
+    let wait = p.net.timeout + p.net.connect_timeout + Duration::from_secs(5);
+    match rt.block_on(session.renew(want, wait, &via)) {
+        Ok(r) => {
+            if let Some(e) = r.unsaved {
+                crate::term::warn(&if stored_login {
+                    format!("the refreshed login was not stored ({e}); the next call may need conn login")
+                } else {
+                    format!("token not stored ({e}); the next call will fetch again")
+                });
+            }
+            print(&r.entry, a.format)
+        }
+        Err(Failed::Lock(e) | Failed::Write(e)) => Err(Error::Output(format!("token store: {e}"))),
+        Err(Failed::NoLogin) => fail(&p, &login_required(&p)),
+        Err(Failed::Token(f)) => fail(&p, &f),
     }
-    print(&entry, a.format)
+}
+
+/// The token store: none with `--no-cache` (a stored login still needs it), and none, with
+/// a warning, when it is unusable; a stored login cannot go without it.
+fn open_store(p: &Profile, stored_login: bool, no_cache: bool) -> Result<Option<Arc<Store>>, Finding> {
+    if no_cache && !stored_login {
+        return Ok(None);
+    }
+    match Store::open() {
+        Ok(s) => Ok(Some(Arc::new(s))),
+        Err(e) if stored_login => {
+            crate::term::warn(&format!("token store unusable ({e})"));
+            Err(login_required(p))
+        }
+        Err(e) => {
+            crate::term::warn(&format!("token store unusable ({e}); fetching a fresh token"));
+            Ok(None)
+        }
+    }
+}
+
+fn login_required(p: &Profile) -> Finding {
+    Finding::plain(
+        "no_stored_login",
+        Category::Interactive,
+        format!("{} has no stored login", p.display_name()),
+    )
+    .hint(format!("run: conn login {}", p.display_name()))
 }
 
 fn fail(p: &Profile, f: &Finding) -> Result<u8, Error> {
@@ -187,76 +189,5 @@ fn static_credentials(p: &Profile, creds: &crate::creds::Resolved, format: Token
             p.display_name(),
             p.auth.kind()
         ))),
-    }
-}
-
-/// A token from a stored login: as it is while it is good, else refreshed (the rotated
-/// refresh token is stored under the entry's lock). Never opens a browser.
-fn interactive(g: &Global, a: &TokenArgs, p: &Profile, creds: &crate::creds::Resolved) -> Result<u8, Error> {
-    let login_required = || {
-        Finding::plain(
-            "no_stored_login",
-            Category::Interactive,
-            format!("{} has no stored login", p.display_name()),
-        )
-        .hint(format!("run: conn login {}", p.display_name()))
-    };
-    let store = match Store::open() {
-        Ok(s) => s,
-        Err(e) => {
-            crate::term::warn(&format!("token store unusable ({e})"));
-            return fail(p, &login_required());
-        }
-    };
-    let key = store::key(p);
-    let min = a.min_ttl.unwrap_or(MIN_TTL).max(MIN_TTL).as_secs() as i64;
-    let fp = creds.fingerprint();
-    let good = |e: &Entry| e.valid_for(now_secs(), min) && !a.no_cache;
-    match store.read_for(&key, p, Some(&fp)) {
-        None => return fail(p, &login_required()),
-        Some(e) if good(&e) => return print(&e, a.format),
-        Some(_) => {}
-    }
-    let wait = p.net.timeout + p.net.connect_timeout + Duration::from_secs(5);
-    let _lock = store
-        .lock(&key, wait)
-        .map_err(|e| Error::Output(format!("token store: {e}")))?;
-    // Another process may have refreshed while this one waited: its refresh token is the
-    // only valid one now.
-    let Some(old) = store.read_for(&key, p, Some(&fp)) else {
-        return fail(p, &login_required());
-    };
-    if good(&old) {
-        return print(&old, a.format);
-    }
-    let rt = super::current_thread()?;
-    let http = Http::default();
-    let client = match http.client(&p.net) {
-        Ok(c) => c,
-        Err(e) => return fail(p, &Finding::plain("http_client", Category::Config, e)),
-    };
-    let trace = crate::check::trace_fn(p, g.verbose);
-    match rt.block_on(crate::login::refresh(
-        &client.http,
-        p,
-        creds,
-        &old,
-        p.net.timeout,
-        &trace,
-    )) {
-        Ok((e, _)) => {
-            if let Err(err) = store.write(&key, &e) {
-                crate::term::warn(&format!(
-                    "the refreshed login was not stored ({err}); the next call may need conn login"
-                ));
-            }
-            print(&e, a.format)
-        }
-        Err(f) => {
-            if f.category() == Category::Interactive {
-                store.remove(&key);
-            }
-            fail(p, &f)
-        }
     }
 }

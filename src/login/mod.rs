@@ -1,5 +1,5 @@
 //! `conn login`: a person signs in once in a browser, and the result (access and refresh
-//! token, verified ID token claims) goes to the token store; later `conn test` and
+//! token, verified ID token claims) is stored by [`crate::session`]; later `conn test` and
 //! `conn token` refresh it without a browser.
 //!
 //! Authorization code with PKCE S256 ([`pkce`]), a random `state`, and for OpenID Connect a
@@ -27,8 +27,6 @@ use crate::finding::{Finding, clean};
 use crate::net::body::MAX_BODY;
 use crate::oauth::diagnose;
 use crate::oauth::token::{self, Answer, Grant, Token};
-use crate::secret::Secret;
-use crate::store::Entry;
 
 /// How long a login waits for the browser unless told otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
@@ -71,7 +69,8 @@ pub fn parts(p: &Profile) -> Option<(&OAuthClient, &Interactive)> {
     }
 }
 
-fn insecure(u: &Url, p: &Profile) -> Option<Finding> {
+/// A refusal to talk to `u` over plain http (loopback and `allow_insecure_http` aside).
+pub fn insecure(u: &Url, p: &Profile) -> Option<Finding> {
     (u.scheme() == "http" && !is_loopback(u) && !p.net.allow_insecure_http).then(|| {
         Finding::plain(
             "plain_http_login",
@@ -215,7 +214,19 @@ fn prompt(f: &Interactive) -> Option<String> {
 /// What a person needs to hear during a login (stderr).
 pub type Say<'a> = &'a (dyn Fn(&str) + Sync);
 
-/// Sign in; returns the entry to store.
+/// What a sign-in gave, for the session to store.
+pub struct SignedIn {
+    /// The token answer (access, refresh and ID token).
+    pub token: Token,
+    /// When it arrived, seconds since the epoch.
+    pub received_at: i64,
+    /// The token endpoint it came from.
+    pub token_url: String,
+    /// The verified ID token's claims worth keeping (OpenID Connect).
+    pub id_claims: Option<serde_json::Map<String, Value>>,
+}
+
+/// Sign in; returns what the session stores.
 pub async fn login(
     http: &reqwest::Client,
     p: &Profile,
@@ -223,7 +234,7 @@ pub async fn login(
     opts: &Options,
     say: Say<'_>,
     trace: &(dyn Fn(String) + Sync),
-) -> Result<Entry, Finding> {
+) -> Result<SignedIn, Finding> {
     let (c, f) =
         parts(p).ok_or_else(|| Finding::plain("not_interactive", Category::Config, "not an interactive profile"))?;
     let e = endpoints(http, p, p.net.timeout).await?;
@@ -368,46 +379,18 @@ pub async fn login(
                 .collect(),
         );
     }
-    let received = now_secs();
-    Ok(entry(
-        p,
-        &tok,
-        received,
-        creds.fingerprint(),
-        Some(e.token.to_string()),
+    Ok(SignedIn {
+        token: tok,
+        received_at: now_secs(),
+        token_url: e.token.to_string(),
         id_claims,
-    ))
+    })
 }
 
 fn tidy(v: Value) -> Value {
     match v {
         Value::String(s) => Value::String(clean(&s, 200)),
         other => other,
-    }
-}
-
-/// A stored entry from a token.
-pub fn entry(
-    p: &Profile,
-    t: &Token,
-    received: i64,
-    credentials: String,
-    token_url: Option<String>,
-    id_claims: Option<serde_json::Map<String, Value>>,
-) -> Entry {
-    let expires_at = crate::expiry::of_token(t.expires_in, t.access_token.expose(), received);
-    Entry {
-        version: 1,
-        profile: p.display_name(),
-        access_token: t.access_token.expose().to_string(),
-        token_type: t.token_type.clone(),
-        expires_at,
-        scope: t.scope.clone(),
-        refresh_token: t.refresh_token.as_ref().map(|r| r.expose().to_string()),
-        obtained_at: received,
-        credentials,
-        token_url,
-        id_claims,
     }
 }
 
@@ -456,76 +439,6 @@ pub fn token_or_finding(ex: token::Exchange, p: &Profile, c: &OAuthClient, creds
             )
         })),
     }
-}
-
-/// Refresh a stored login (RFC 6749 §6). The new entry keeps the old refresh token when
-/// the provider does not rotate it. A refused refresh token means a new login is needed.
-pub async fn refresh(
-    http: &reqwest::Client,
-    p: &Profile,
-    creds: &Resolved,
-    old: &Entry,
-    timeout: Duration,
-    trace: &(dyn Fn(String) + Sync),
-) -> Result<(Entry, bool), Finding> {
-    let (c, _) =
-        parts(p).ok_or_else(|| Finding::plain("not_interactive", Category::Config, "not an interactive profile"))?;
-    let relogin = format!("run: conn login {}", p.display_name());
-    let rt = old
-        .refresh_token
-        .as_ref()
-        .map(|r| Secret::new(r.clone()))
-        .ok_or_else(|| {
-            Finding::plain(
-                "login_expired",
-                Category::Interactive,
-                "the stored login has expired and cannot be refreshed (no refresh token)",
-            )
-            .hint(relogin.clone())
-        })?;
-    // The profile's token endpoint (or the one its issuer's discovery names), never the URL
-    // the stored entry records: the store may hold an entry someone else planted.
-    let token_url = endpoints(http, p, timeout).await?.token;
-    if let Some(f) = insecure(&token_url, p) {
-        return Err(f);
-    }
-    let client_id = creds.client_id.clone().unwrap_or_default();
-    let req = token::Request {
-        url: &token_url,
-        client_id: &client_id,
-        client_secret: creds.client_secret.as_ref(),
-        method: c.client_auth,
-        grant: Grant::Refresh(&rt),
-        scopes: &[],
-        params: &c.token_params,
-        timeout,
-    };
-    let ex = token::exchange(http, &req, trace).await;
-    if let Answer::Refused { error, .. } = &ex.answer
-        && error.error.as_deref() == Some("invalid_grant")
-    {
-        let q = error.quote().map(|q| format!(" ({q})")).unwrap_or_default();
-        return Err(Finding::plain(
-            "login_invalid",
-            Category::Interactive,
-            format!("the stored login is no longer valid{q}: sign in again"),
-        )
-        .hint(relogin));
-    }
-    let t = token_or_finding(ex, p, c, creds)?;
-    let rotated = t.refresh_token.is_some();
-    let mut e = entry(
-        p,
-        &t,
-        now_secs(),
-        old.credentials.clone(),
-        Some(token_url.to_string()),
-        old.id_claims.clone(),
-    );
-    if e.refresh_token.is_none() {
-        e.refresh_token = old.refresh_token.clone();
-    }
-    Ok((e, rotated))
 }
 
 #[cfg(test)]
@@ -580,7 +493,7 @@ mod tests {
         };
         let c = OAuthClient {
             token_url: e.token.clone(),
-            client_id: crate::secret::Source::Literal(Secret::new("app".to_string())),
+            client_id: crate::secret::Source::Literal(crate::secret::Secret::new("app".to_string())),
             client_secret: None,
             scopes: vec![],
             client_auth: crate::config::ClientAuth::Basic,

@@ -13,7 +13,7 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::secret::{MAX_SECRET_BYTES, ResolveError};
+use super::{MAX_SECRET_BYTES, ResolveError};
 
 /// How long end of file may lag behind the program's exit. A program's own output is in the
 /// pipe when it exits; this only lets a child it left behind finish a write in progress.
@@ -45,12 +45,9 @@ pub fn run(argv: &[String], timeout: Duration) -> Result<Output, ResolveError> {
         .stderr(Stdio::null());
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-    let mut child = cmd.spawn().map_err(|e| {
-        ResolveError(format!(
-            "cannot run secret command {program}: {}",
-            crate::secret::io_reason(&e)
-        ))
-    })?;
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| ResolveError(format!("cannot run secret command {program}: {}", super::io_reason(&e))))?;
     let (buf, eof) = read_in_background(&mut child);
     let started = Instant::now();
     let status = loop {
@@ -68,7 +65,7 @@ pub fn run(argv: &[String], timeout: Duration) -> Result<Output, ResolveError> {
                 stop(&mut child);
                 return Err(ResolveError(format!(
                     "secret command {program}: {}",
-                    crate::secret::io_reason(&e)
+                    super::io_reason(&e)
                 )));
             }
         }
@@ -82,7 +79,7 @@ pub fn run(argv: &[String], timeout: Duration) -> Result<Output, ResolveError> {
     if let Ok(Err(e)) = read {
         return Err(ResolveError(format!(
             "secret command {program}: {}",
-            crate::secret::io_reason(&e)
+            super::io_reason(&e)
         )));
     }
     let stdout = std::mem::take(&mut *buf.lock().unwrap_or_else(|p| p.into_inner()));

@@ -173,7 +173,7 @@ fn read_file(path: &PathBuf) -> Result<String, ResolveError> {
 }
 
 fn run_command(argv: &[String], timeout: Duration) -> Result<String, ResolveError> {
-    let crate::secret::command::Output { status, stdout: out } = crate::secret::command::run(argv, timeout)?;
+    let command::Output { status, stdout: out } = command::run(argv, timeout)?;
     let program = argv.first().map_or("", String::as_str);
     if !status.success() {
         let how = status.code().map_or("was killed by a signal".to_string(), |c| {

@@ -13,7 +13,6 @@ use crate::failure::{Failure, Warning};
 use crate::oauth::obtain;
 use crate::oauth::token::Token;
 use crate::report::{StepName, TokenInfo};
-use crate::secret;
 
 /// Obtain (or refresh) the token of an OAuth profile; nothing for the others.
 pub async fn run(cx: &mut Ctx<'_>, setup: &Setup) -> Result<Authed, Stop> {
@@ -51,15 +50,7 @@ async fn refreshed(cx: &mut Ctx<'_>, setup: &Setup, c: &OAuthClient) -> Result<A
         Ok((e, detail)) => {
             let s = cx.rec.pass(StepName::Refresh, ms(t), detail);
             s.url = e.token_url.clone();
-            let token = Token {
-                access_token: secret::Secret::new(e.access_token.clone()),
-                token_type: e.token_type.clone(),
-                expires_in: e.ttl(crate::clock::now_secs()).map(|t| t.max(0) as u64),
-                scope: e.scope.clone(),
-                refresh_token: None,
-                id_token: None,
-                remarks: Vec::new(),
-            };
+            let token = crate::session::entry::token(&e, crate::clock::now_secs());
             let info = token_info(&token, c);
             let authed = Authed {
                 claims: info.claims.clone(),
