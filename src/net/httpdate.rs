@@ -35,6 +35,19 @@ pub fn parse(s: &str) -> Option<i64> {
     Some(days_from_civil(year, month, day) * 86400 + h * 3600 + m * 60 + sec)
 }
 
+/// `Retry-After` (RFC 9110 §10.2.3): delta-seconds or an HTTP date, as a wait from now;
+/// capped at one day. A date in the past is no wait.
+pub fn retry_after(v: &str) -> Option<std::time::Duration> {
+    let v = v.trim();
+    let secs = if let Ok(n) = v.parse::<u64>() {
+        n
+    } else {
+        let at = parse(v)?;
+        at.saturating_sub(crate::clock::now_secs()).max(0) as u64
+    };
+    Some(std::time::Duration::from_secs(secs.min(86_400)))
+}
+
 /// The IMF-fixdate of a time in seconds since the epoch (years 1970–9999), for example
 /// `Sun, 06 Nov 1994 08:49:37 GMT`.
 pub fn format(secs: i64) -> String {

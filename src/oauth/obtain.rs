@@ -203,17 +203,8 @@ pub fn backoff(attempt: u32) -> Duration {
     ceiling.mul_f64(r)
 }
 
-/// `Retry-After`: delta-seconds or an HTTP date, as a wait from now; capped at one day.
-pub fn parse_retry_after(v: &str) -> Option<Duration> {
-    let v = v.trim();
-    let secs = if let Ok(n) = v.parse::<u64>() {
-        n
-    } else {
-        let at = crate::net::httpdate::parse(v)?;
-        (at - now_secs()).max(0) as u64
-    };
-    Some(Duration::from_secs(secs.min(86_400)))
-}
+/// `Retry-After`, read where the token answer is read (re-exported for the retry rules).
+pub use crate::net::httpdate::retry_after as parse_retry_after;
 
 /// A GUID, as an Entra secret ID is.
 pub fn is_guid(s: &str) -> bool {

@@ -215,7 +215,7 @@ pub async fn exchange(http: &reqwest::Client, req: &Request<'_>, trace: trace::S
     let content_type = text(&headers, header::CONTENT_TYPE).unwrap_or("").to_ascii_lowercase();
     let location = text(&headers, header::LOCATION);
     let answer = answer::of_http(status, &content_type, location, &body, challenges);
-    let retry_after = text(&headers, header::RETRY_AFTER).and_then(crate::oauth::obtain::parse_retry_after);
+    let retry_after = text(&headers, header::RETRY_AFTER).and_then(crate::net::httpdate::retry_after);
     Exchange {
         ms,
         status: Some(status),
