@@ -108,12 +108,7 @@ impl Config {
                 let help = parse::suggest(&e.key, ["defaults", "profiles"])
                     .map(|s| format!("did you mean `[{s}]`?"))
                     .or_else(|| Some("a profile is a table [profiles.NAME]".into()));
-                reader.problems.push(Problem {
-                    span: Some(e.key_span.clone()),
-                    path: e.key.clone(),
-                    message: "unknown top-level key".into(),
-                    help,
-                });
+                reader.push(Some(e.key_span.clone()), e.key.clone(), "unknown top-level key", help);
             }
         }
         let _ = top;
@@ -128,12 +123,12 @@ impl Config {
                 reader.unknown_keys(obj, parse::NET_KEYS, " in [defaults]");
                 defaults = reader.net(obj, &Net::default());
             } else {
-                reader.problems.push(Problem {
-                    span: Some(d.node.span.clone()),
-                    path: "defaults".into(),
-                    message: "expected a table".into(),
-                    help: None,
-                });
+                reader.push(
+                    Some(d.node.span.clone()),
+                    "defaults".to_string(),
+                    "expected a table",
+                    None,
+                );
             }
         }
         let mut profiles = Vec::new();
@@ -142,31 +137,31 @@ impl Config {
                 Value::Table(t) => {
                     for e in &t.entries {
                         if !valid_name(&e.key) {
-                            reader.problems.push(Problem {
-                                span: Some(e.key_span.clone()),
-                                path: format!("profiles.{}", quoted_key(&e.key)),
-                                message: "a profile name may hold only letters, digits, '-', '_' and '.'".into(),
-                                help: None,
-                            });
+                            reader.push(
+                                Some(e.key_span.clone()),
+                                format!("profiles.{}", quoted_key(&e.key)),
+                                "a profile name may hold only letters, digits, '-', '_' and '.'",
+                                None,
+                            );
                         }
                         if !matches!(e.node.value, Value::Table(_)) {
-                            reader.problems.push(Problem {
-                                span: Some(e.node.span.clone()),
-                                path: format!("profiles.{}", e.key),
-                                message: "expected a table [profiles.NAME]".into(),
-                                help: None,
-                            });
+                            reader.push(
+                                Some(e.node.span.clone()),
+                                format!("profiles.{}", e.key),
+                                "expected a table [profiles.NAME]",
+                                None,
+                            );
                             continue;
                         }
                         profiles.push((e.key.clone(), e.clone()));
                     }
                 }
-                _ => reader.problems.push(Problem {
-                    span: Some(p.node.span.clone()),
-                    path: "profiles".into(),
-                    message: "expected tables [profiles.NAME]".into(),
-                    help: None,
-                }),
+                _ => reader.push(
+                    Some(p.node.span.clone()),
+                    "profiles".to_string(),
+                    "expected tables [profiles.NAME]",
+                    None,
+                ),
             }
         }
         let file_problems = reader.problems;
@@ -261,21 +256,21 @@ impl Config {
                     for e in &t.entries {
                         environments.push(e.key.clone());
                         if !matches!(e.node.value, Value::Table(_)) {
-                            r.problems.push(Problem {
-                                span: Some(e.node.span.clone()),
-                                path: format!("{path_base}.environments.{}", e.key),
-                                message: "expected a table of overrides".into(),
-                                help: None,
-                            });
+                            r.push(
+                                Some(e.node.span.clone()),
+                                format!("{path_base}.environments.{}", e.key),
+                                "expected a table of overrides",
+                                None,
+                            );
                         }
                     }
                 }
-                _ => r.problems.push(Problem {
-                    span: Some(envs.node.span.clone()),
-                    path: format!("{path_base}.environments"),
-                    message: "expected tables [profiles.NAME.environments.ENV]".into(),
-                    help: None,
-                }),
+                _ => r.push(
+                    Some(envs.node.span.clone()),
+                    format!("{path_base}.environments"),
+                    "expected tables [profiles.NAME.environments.ENV]",
+                    None,
+                ),
             }
         }
         if let Some(env) = env {
@@ -286,12 +281,12 @@ impl Config {
             match over.map(|o| &o.node.value) {
                 Some(Value::Table(o)) => {
                     if let Some(bad) = o.get(ENVIRONMENTS) {
-                        r.problems.push(Problem {
-                            span: Some(bad.key_span.clone()),
-                            path: format!("{path_base}.environments.{env}.environments"),
-                            message: "environments cannot be nested".into(),
-                            help: None,
-                        });
+                        r.push(
+                            Some(bad.key_span.clone()),
+                            format!("{path_base}.environments.{env}.environments"),
+                            "environments cannot be nested",
+                            None,
+                        );
                     }
                     table.merge(o);
                     path = format!("{path_base}@{env}");
@@ -305,12 +300,12 @@ impl Config {
                     };
                     let help = parse::suggest(env, environments.iter().map(String::as_str))
                         .map(|s| format!("did you mean `{name}@{s}`?"));
-                    r.problems.push(Problem {
-                        span: None,
-                        path: path_base.clone(),
-                        message: format!("profile `{name}` has no environment `{env}`; {list}"),
+                    r.push(
+                        None,
+                        path_base.clone(),
+                        format!("profile `{name}` has no environment `{env}`; {list}"),
                         help,
-                    });
+                    );
                     return None;
                 }
             }

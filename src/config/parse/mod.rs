@@ -87,7 +87,13 @@ impl<'t> Obj<'t> {
 }
 
 impl Reader<'_> {
-    fn push(&mut self, span: Option<Range<usize>>, path: String, message: impl Into<String>, help: Option<String>) {
+    pub(super) fn push(
+        &mut self,
+        span: Option<Range<usize>>,
+        path: String,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) {
         self.problems.push(Problem {
             span,
             path,
