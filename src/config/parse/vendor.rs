@@ -3,6 +3,17 @@
 
 use super::*;
 
+/// The keys [`Reader::oauth_client`] reads besides `token_params`, in the order the
+/// vendors' key lists name them.
+const CLIENT_KEYS: &[&str] = &[
+    "token_url",
+    "client_id",
+    "client_secret",
+    "scope",
+    "scopes",
+    "client_auth",
+];
+
 /// A Hypergene profile's `auth`.
 #[derive(Clone, Copy)]
 enum HypergeneAuth {
@@ -24,21 +35,8 @@ impl HypergeneAuth {
 
 impl Reader<'_> {
     pub(super) fn hypatos(&mut self, obj: Obj<'_>) -> Option<(Url, Auth, Probe, Vendor)> {
-        self.keys(
-            obj,
-            &[
-                "endpoint",
-                "token_url",
-                "client_id",
-                "client_secret",
-                "scope",
-                "scopes",
-                "client_auth",
-                "probe",
-                "token_params",
-            ],
-            " for type = \"hypatos\"",
-        );
+        let own = [&["endpoint"][..], CLIENT_KEYS, &["probe", "token_params"]].concat();
+        self.keys(obj, &own, " for type = \"hypatos\"");
         let endpoint = if obj.get("endpoint").is_some() {
             self.url(obj, "endpoint")
         } else {
@@ -58,22 +56,10 @@ impl Reader<'_> {
         let mode = self.hypergene_mode(obj)?;
         let common = ["auth", "portfolio_id", "domain", "probe"];
         let own: Vec<&str> = match mode {
-            HypergeneAuth::Basic => common.iter().chain(&["username", "password"]).copied().collect(),
-            HypergeneAuth::OAuth2 => common
-                .iter()
-                .chain(&[
-                    "tenant_id",
-                    "authority",
-                    "token_url",
-                    "client_id",
-                    "client_secret",
-                    "scope",
-                    "scopes",
-                    "client_auth",
-                    "token_params",
-                ])
-                .copied()
-                .collect(),
+            HypergeneAuth::Basic => [&common[..], &["username", "password"]].concat(),
+            HypergeneAuth::OAuth2 => {
+                [&common[..], &["tenant_id", "authority"], CLIENT_KEYS, &["token_params"]].concat()
+            }
         };
         self.keys(
             obj,
