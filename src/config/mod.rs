@@ -113,55 +113,36 @@ impl Config {
         }
         let _ = top;
         let mut defaults = Net::default();
-        if let Some(d) = doc.get("defaults") {
-            if let Value::Table(t) = &d.node.value {
-                let obj = parse::Obj {
-                    table: t,
-                    path: "defaults",
-                    span: &d.node.span,
-                };
-                reader.unknown_keys(obj, parse::NET_KEYS, " in [defaults]");
-                defaults = reader.net(obj, &Net::default());
-            } else {
-                reader.push(
-                    Some(d.node.span.clone()),
-                    "defaults".to_string(),
-                    "expected a table",
-                    None,
-                );
-            }
+        if let Some(d) = doc.get("defaults")
+            && let Some(t) = reader.table(d, "defaults".to_string(), "a table")
+        {
+            let obj = parse::Obj {
+                table: t,
+                path: "defaults",
+                span: &d.node.span,
+            };
+            reader.unknown_keys(obj, parse::NET_KEYS, " in [defaults]");
+            defaults = reader.net(obj, &Net::default());
         }
         let mut profiles = Vec::new();
-        if let Some(p) = doc.get("profiles") {
-            match &p.node.value {
-                Value::Table(t) => {
-                    for e in &t.entries {
-                        if !valid_name(&e.key) {
-                            reader.push(
-                                Some(e.key_span.clone()),
-                                format!("profiles.{}", quoted_key(&e.key)),
-                                "a profile name may hold only letters, digits, '-', '_' and '.'",
-                                None,
-                            );
-                        }
-                        if !matches!(e.node.value, Value::Table(_)) {
-                            reader.push(
-                                Some(e.node.span.clone()),
-                                format!("profiles.{}", e.key),
-                                "expected a table [profiles.NAME]",
-                                None,
-                            );
-                            continue;
-                        }
-                        profiles.push((e.key.clone(), e.clone()));
-                    }
+        if let Some(p) = doc.get("profiles")
+            && let Some(t) = reader.table(p, "profiles".to_string(), "tables [profiles.NAME]")
+        {
+            for e in &t.entries {
+                if !valid_name(&e.key) {
+                    reader.push(
+                        Some(e.key_span.clone()),
+                        format!("profiles.{}", quoted_key(&e.key)),
+                        "a profile name may hold only letters, digits, '-', '_' and '.'",
+                        None,
+                    );
                 }
-                _ => reader.push(
-                    Some(p.node.span.clone()),
-                    "profiles".to_string(),
-                    "expected tables [profiles.NAME]",
-                    None,
-                ),
+                if reader
+                    .table(e, format!("profiles.{}", e.key), "a table [profiles.NAME]")
+                    .is_some()
+                {
+                    profiles.push((e.key.clone(), e.clone()));
+                }
             }
         }
         let file_problems = reader.problems;
@@ -250,27 +231,16 @@ impl Config {
         let path_base = format!("profiles.{name}");
         let mut path = path_base.clone();
         let mut environments = Vec::new();
-        if let Some(envs) = &envs_entry {
-            match &envs.node.value {
-                Value::Table(t) => {
-                    for e in &t.entries {
-                        environments.push(e.key.clone());
-                        if !matches!(e.node.value, Value::Table(_)) {
-                            r.push(
-                                Some(e.node.span.clone()),
-                                format!("{path_base}.environments.{}", e.key),
-                                "expected a table of overrides",
-                                None,
-                            );
-                        }
-                    }
-                }
-                _ => r.push(
-                    Some(envs.node.span.clone()),
-                    format!("{path_base}.environments"),
-                    "expected tables [profiles.NAME.environments.ENV]",
-                    None,
-                ),
+        if let Some(envs) = &envs_entry
+            && let Some(t) = r.table(
+                envs,
+                format!("{path_base}.environments"),
+                "tables [profiles.NAME.environments.ENV]",
+            )
+        {
+            for e in &t.entries {
+                environments.push(e.key.clone());
+                r.table(e, format!("{path_base}.environments.{}", e.key), "a table of overrides");
             }
         }
         if let Some(env) = env {

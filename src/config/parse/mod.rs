@@ -102,6 +102,18 @@ impl Reader<'_> {
         });
     }
 
+    /// The table `e` holds; when it holds something else, a problem at `path`:
+    /// "expected {what}".
+    pub(super) fn table<'e>(&mut self, e: &'e Entry, path: String, what: &str) -> Option<&'e Table> {
+        match &e.node.value {
+            Value::Table(t) => Some(t),
+            _ => {
+                self.push(Some(e.node.span.clone()), path, format!("expected {what}"), None);
+                None
+            }
+        }
+    }
+
     fn wrong_type(&mut self, obj: Obj<'_>, e: &Entry, expected: &str) {
         self.push(
             Some(e.node.span.clone()),
