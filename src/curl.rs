@@ -20,7 +20,7 @@
 //! ```
 
 use crate::check::probe;
-use crate::config::{Auth, ClientAuth, KeyIn, Net, Profile};
+use crate::config::{Auth, ClientAuth, KeyIn, Net, OAuthClient, Profile};
 use crate::secret::Source;
 
 /// A shell function that form-encodes its argument exactly as conn does for HTTP Basic
@@ -197,109 +197,173 @@ fn command(lines: &[String]) -> String {
     lines.join(" \\\n  ")
 }
 
+/// A script being written: its variables, its numbered steps and the connection options
+/// every curl command takes.
+struct Script {
+    vars: Vars,
+    body: Vec<String>,
+    net: Vec<String>,
+    /// Whether a command calls the `form` shell function.
+    uses_form: bool,
+}
+
+/// What the probe call needs from the credentials step.
+#[derive(Default)]
+struct Credentials {
+    /// curl options that authenticate the probe call.
+    probe_auth: Vec<String>,
+    /// The scopes asked for (Hypatos picks its probe from them).
+    granted: Vec<String>,
+}
+
 /// The script for a profile.
 pub fn script(p: &Profile) -> String {
-    let mut vars = Vars::default();
-    let mut body: Vec<String> = Vec::new();
-    let net = net_opts(&p.net);
-    let mut probe_auth: Vec<String> = Vec::new();
-    let mut uses_form = false;
-    let mut granted: Vec<String> = Vec::new();
+    let mut s = Script {
+        vars: Vars::default(),
+        body: Vec::new(),
+        net: net_opts(&p.net),
+        uses_form: false,
+    };
+    let creds = credentials(p, &mut s);
+    probe_call(p, creds, &mut s);
+    assemble(p, s)
+}
+
+/// The credentials step, one section per auth kind.
+fn credentials(p: &Profile, s: &mut Script) -> Credentials {
+    let mut creds = Credentials::default();
     match &p.auth {
         Auth::None => {}
         Auth::Basic { username, password } => {
-            let u = vars.value("username", username, false);
-            let pw = vars.value("password", password, true);
-            probe_auth.push(format!("-u \"{u}:{pw}\""));
+            let u = s.vars.value("username", username, false);
+            let pw = s.vars.value("password", password, true);
+            creds.probe_auth.push(format!("-u \"{u}:{pw}\""));
         }
         Auth::ApiKey { key, name, location } => {
-            let k = vars.value("key", key, true);
-            match location {
-                KeyIn::Header => probe_auth.push(format!("-H \"{}: {k}\"", dq(name))),
-                KeyIn::Query => probe_auth.push(format!("--get --data-urlencode \"{}={k}\"", dq(name))),
-            }
+            let k = s.vars.value("key", key, true);
+            creds.probe_auth.push(match location {
+                KeyIn::Header => format!("-H \"{}: {k}\"", dq(name)),
+                KeyIn::Query => format!("--get --data-urlencode \"{}={k}\"", dq(name)),
+            });
         }
-        Auth::ClientCredentials(c) | Auth::Password { client: c, .. } => {
-            granted = c.scopes.clone();
-            let grant = p.auth.auth_kind().grant().grant_type().unwrap_or_default();
-            let id = vars.value("client_id", &c.client_id, false);
-            let secret = c.client_secret.as_ref().map(|s| vars.value("client_secret", s, true));
-            let url = url_word(&mut vars, &c.token_url, "token_url");
-            let mut cmd = vec![format!("ANSWER=$(curl -sS -i -X POST {url}")];
-            cmd.extend(net.iter().cloned());
-            cmd.push("-H 'Accept: application/json'".into());
-            cmd.push(format!("--data-urlencode {}", sq(&format!("grant_type={grant}"))));
-            if let Auth::Password { username, password, .. } = &p.auth {
-                let u = vars.value("username", username, false);
-                let pw = vars.value("password", password, true);
-                cmd.push(format!("--data-urlencode \"username={u}\""));
-                cmd.push(format!("--data-urlencode \"password={pw}\""));
-            }
-            if !c.scopes.is_empty() {
-                cmd.push(format!(
-                    "--data-urlencode {}",
-                    sq(&format!("scope={}", c.scopes.join(" ")))
-                ));
-            }
-            for (k, v) in &c.token_params {
-                cmd.push(format!("--data-urlencode {}", sq(&format!("{k}={v}"))));
-            }
-            let how = match (c.client_auth, &secret) {
-                (_, None) | (ClientAuth::Post, _) => {
-                    cmd.push(format!("--data-urlencode \"client_id={id}\""));
-                    if let Some(s) = &secret {
-                        cmd.push(format!("--data-urlencode \"client_secret={s}\""));
-                    }
-                    "client id and secret in the form body (client_auth = \"post\")"
-                }
-                (ClientAuth::BasicRaw, Some(s)) => {
-                    cmd.push(format!("-u \"{id}:{s}\""));
-                    "HTTP Basic without form-encoding (client_auth = \"basic-raw\")"
-                }
-                (ClientAuth::Basic, Some(s)) => {
-                    uses_form = true;
-                    cmd.push(format!("-u \"$(form \"{id}\"):$(form \"{s}\")\""));
-                    "HTTP Basic of the form-encoded id and secret (client_auth = \"basic\", RFC 6749 §2.3.1)"
-                }
-            };
-            let last = cmd.pop().unwrap_or_default();
-            cmd.push(format!("{last})"));
-            body.push(format!(
-                "# 1. The token request ({grant}); client authentication: {how}."
-            ));
-            body.push(command(&cmd));
-            body.push("printf '%s\\n' \"$ANSWER\"".into());
-            body.push(format!("TOKEN=$(printf '%s\\n' \"$ANSWER\" | {TOKEN_SED})"));
-            probe_auth.push("-H \"Authorization: Bearer $TOKEN\"".into());
+        Auth::ClientCredentials(c) => {
+            creds.granted = c.scopes.clone();
+            token_request(p, c, None, s);
+            creds.probe_auth.push(BEARER.into());
+        }
+        Auth::Password {
+            client: c,
+            username,
+            password,
+        } => {
+            creds.granted = c.scopes.clone();
+            token_request(p, c, Some((username, password)), s);
+            creds.probe_auth.push(BEARER.into());
         }
         Auth::Interactive { .. } => {
-            body.push(format!(
+            s.body.push(format!(
                 "# 1. This profile signs in in a browser: no curl command can do that. Sign in with\n#    `conn login {0}`, then take the stored token:",
                 comment(&p.display_name())
             ));
-            body.push(format!("TOKEN=$(conn token {})", sq(&p.display_name())));
-            probe_auth.push("-H \"Authorization: Bearer $TOKEN\"".into());
+            s.body.push(format!("TOKEN=$(conn token {})", sq(&p.display_name())));
+            creds.probe_auth.push(BEARER.into());
         }
     }
-    let n = if body.is_empty() { 1 } else { 2 };
-    match probe::choose(p, Some(&granted), false) {
+    creds
+}
+
+/// The probe call's header once a token is taken.
+const BEARER: &str = "-H \"Authorization: Bearer $TOKEN\"";
+
+/// Step 1 of a client credentials or password grant (`owner`: the resource owner's user
+/// name and password): the token request, and taking the token out of its answer.
+fn token_request(p: &Profile, c: &OAuthClient, owner: Option<(&Source, &Source)>, s: &mut Script) {
+    let grant = p.auth.auth_kind().grant().grant_type().unwrap_or_default();
+    let id = s.vars.value("client_id", &c.client_id, false);
+    let secret = c.client_secret.as_ref().map(|x| s.vars.value("client_secret", x, true));
+    let url = url_word(&mut s.vars, &c.token_url, "token_url");
+    let mut cmd = vec![format!("ANSWER=$(curl -sS -i -X POST {url}")];
+    cmd.extend(s.net.iter().cloned());
+    cmd.push("-H 'Accept: application/json'".into());
+    cmd.push(format!("--data-urlencode {}", sq(&format!("grant_type={grant}"))));
+    if let Some((username, password)) = owner {
+        let u = s.vars.value("username", username, false);
+        let pw = s.vars.value("password", password, true);
+        cmd.push(format!("--data-urlencode \"username={u}\""));
+        cmd.push(format!("--data-urlencode \"password={pw}\""));
+    }
+    if !c.scopes.is_empty() {
+        cmd.push(format!(
+            "--data-urlencode {}",
+            sq(&format!("scope={}", c.scopes.join(" ")))
+        ));
+    }
+    for (k, v) in &c.token_params {
+        cmd.push(format!("--data-urlencode {}", sq(&format!("{k}={v}"))));
+    }
+    let how = client_auth(c.client_auth, &id, secret.as_deref(), &mut cmd, &mut s.uses_form);
+    let last = cmd.pop().unwrap_or_default();
+    cmd.push(format!("{last})"));
+    s.body.push(format!(
+        "# 1. The token request ({grant}); client authentication: {how}."
+    ));
+    s.body.push(command(&cmd));
+    s.body.push("printf '%s\\n' \"$ANSWER\"".into());
+    s.body
+        .push(format!("TOKEN=$(printf '%s\\n' \"$ANSWER\" | {TOKEN_SED})"));
+}
+
+/// The token request's client authentication options; returns what they are, for the
+/// step's comment. `uses_form` is set when they call the `form` shell function.
+fn client_auth(
+    how: ClientAuth,
+    id: &str,
+    secret: Option<&str>,
+    cmd: &mut Vec<String>,
+    uses_form: &mut bool,
+) -> &'static str {
+    match (how, secret) {
+        (_, None) | (ClientAuth::Post, _) => {
+            cmd.push(format!("--data-urlencode \"client_id={id}\""));
+            if let Some(s) = secret {
+                cmd.push(format!("--data-urlencode \"client_secret={s}\""));
+            }
+            "client id and secret in the form body (client_auth = \"post\")"
+        }
+        (ClientAuth::BasicRaw, Some(s)) => {
+            cmd.push(format!("-u \"{id}:{s}\""));
+            "HTTP Basic without form-encoding (client_auth = \"basic-raw\")"
+        }
+        (ClientAuth::Basic, Some(s)) => {
+            *uses_form = true;
+            cmd.push(format!("-u \"$(form \"{id}\"):$(form \"{s}\")\""));
+            "HTTP Basic of the form-encoded id and secret (client_auth = \"basic\", RFC 6749 §2.3.1)"
+        }
+    }
+}
+
+/// The probe step: its curl command, or why there is none.
+fn probe_call(p: &Profile, creds: Credentials, s: &mut Script) {
+    let n = if s.body.is_empty() { 1 } else { 2 };
+    match probe::choose(p, Some(&creds.granted), false) {
         Ok(r) => {
-            body.push(format!("# {n}. The probe call."));
-            let url = url_word(&mut vars, &r.url, "probe");
+            s.body.push(format!("# {n}. The probe call."));
+            let url = url_word(&mut s.vars, &r.url, "probe");
             let mut cmd = vec![format!("curl -sS -i -X {} {url}", r.method)];
-            cmd.extend(net.iter().cloned());
+            cmd.extend(s.net.iter().cloned());
             cmd.push("-H 'Accept: application/json, */*;q=0.5'".into());
-            cmd.extend(probe_auth);
-            body.push(command(&cmd));
+            cmd.extend(creds.probe_auth);
+            s.body.push(command(&cmd));
         }
         Err(why) => {
-            body.push(format!("# {n}. No probe call: {}", comment(&why.to_string())));
+            s.body
+                .push(format!("# {n}. No probe call: {}", comment(&why.to_string())));
             // Hypatos picks its probe from the scopes the token grants: show the first one.
             if matches!(p.vendor, crate::config::Vendor::Hypatos)
                 && matches!(p.probe, crate::config::Probe::Auto)
                 && let Some(url) = crate::config::join(&p.api_base, probe::HYPATOS_PROBES[0].1)
             {
-                body.push(format!(
+                s.body.push(format!(
                     "#    With {} granted, conn would call:\n#    curl -sS -i {} -H \"Authorization: Bearer $TOKEN\"",
                     probe::HYPATOS_PROBES[0].0,
                     sq(&crate::config::shown(&url))
@@ -307,24 +371,29 @@ pub fn script(p: &Profile) -> String {
             }
         }
     }
+}
+
+/// The whole script: its header, the variables to export, the `form` function when used,
+/// then the steps.
+fn assemble(p: &Profile, s: Script) -> String {
     let mut out = String::from("#!/bin/sh\n");
     out.push_str(&format!(
         "# {0}: the requests of `conn test {0}` as curl commands.\n",
         comment(&p.display_name())
     ));
-    if !vars.notes.is_empty() {
+    if !s.vars.notes.is_empty() {
         out.push_str("# Secrets are shell variables; export them before running this:\n");
-        for n in &vars.notes {
+        for n in &s.vars.notes {
             out.push_str(n);
             out.push('\n');
         }
     }
-    if uses_form {
+    if s.uses_form {
         out.push_str("# form: form-encodes a value the way conn does before HTTP Basic.\n");
         out.push_str(FORM_FN);
         out.push('\n');
     }
-    for b in body {
+    for b in s.body {
         out.push_str(&b);
         out.push('\n');
     }

@@ -118,6 +118,25 @@ pub fn run(g: &Global, a: &AddArgs) -> Result<u8, Error> {
         )));
     }
     let asking = file::interactive();
+    let ty = profile_type(a, asking)?;
+    let auth = auth_kind(a, &ty, asking)?;
+    let mut f = given(a, &ty, &auth)?;
+    ask_missing(a, &ty, &auth, asking, &mut f)?;
+    insert(&mut doc, &a.name, f);
+    let new_text = doc.to_string();
+    file::check(&path, &new_text)?;
+    file::save(&path, &new_text)?;
+    eprintln!(
+        "added profile `{}` to {}; try it with: conn test {}",
+        a.name,
+        path.display(),
+        a.name
+    );
+    Ok(0)
+}
+
+/// The profile type: `--type`, or asked in a terminal.
+fn profile_type(a: &AddArgs, asking: bool) -> Result<String, Error> {
     let ty = match &a.ty {
         Some(t) => t.clone(),
         None if asking => choose("type", TYPES, "rest")?,
@@ -132,7 +151,13 @@ pub fn run(g: &Global, a: &AddArgs) -> Result<u8, Error> {
             "--type {ty}: valid types are hypatos, hypergene, rest"
         )));
     }
-    let auth = match (&a.auth, ty.as_str()) {
+    Ok(ty)
+}
+
+/// The auth kind: `--auth`, asked in a terminal, or the type's default; checked against
+/// what the type `ty` accepts.
+fn auth_kind(a: &AddArgs, ty: &str, asking: bool) -> Result<String, Error> {
+    let auth = match (&a.auth, ty) {
         (Some(x), _) => x.clone(),
         (None, "rest") if asking => choose("auth", REST_AUTH, "oauth2-client-credentials")?,
         (None, "hypergene") if asking => choose("auth", &["oauth2", "basic"], "oauth2")?,
@@ -140,28 +165,26 @@ pub fn run(g: &Global, a: &AddArgs) -> Result<u8, Error> {
         (None, "hypatos") => "oauth2-client-credentials".into(),
         (None, _) => "none".into(),
     };
-    match ty.as_str() {
-        "rest" if !REST_AUTH.contains(&auth.as_str()) => {
-            return Err(Error::Usage(format!(
-                "--auth {auth}: valid for rest: {}",
-                REST_AUTH.join(", ")
-            )));
-        }
-        "hypergene" if auth != "oauth2" && auth != "basic" => {
-            return Err(Error::Usage(format!(
-                "--auth {auth}: valid for hypergene: oauth2, basic"
-            )));
-        }
-        "hypatos" if auth != "oauth2-client-credentials" => {
-            return Err(Error::Usage(
-                "hypatos profiles use oauth2-client-credentials; leave out --auth".into(),
-            ));
-        }
-        _ => {}
+    match ty {
+        "rest" if !REST_AUTH.contains(&auth.as_str()) => Err(Error::Usage(format!(
+            "--auth {auth}: valid for rest: {}",
+            REST_AUTH.join(", ")
+        ))),
+        "hypergene" if auth != "oauth2" && auth != "basic" => Err(Error::Usage(format!(
+            "--auth {auth}: valid for hypergene: oauth2, basic"
+        ))),
+        "hypatos" if auth != "oauth2-client-credentials" => Err(Error::Usage(
+            "hypatos profiles use oauth2-client-credentials; leave out --auth".into(),
+        )),
+        _ => Ok(auth),
     }
-    let mut f = Fields(vec![("type".into(), Value::from(ty.as_str()))]);
-    match ty.as_str() {
-        "rest" if auth != "none" => f.put("auth.type", Value::from(auth.as_str())),
+}
+
+/// The fields given on the command line: type, auth, `--set` and `--secret-env`.
+fn given(a: &AddArgs, ty: &str, auth: &str) -> Result<Fields, Error> {
+    let mut f = Fields(vec![("type".into(), Value::from(ty))]);
+    match ty {
+        "rest" if auth != "none" => f.put("auth.type", Value::from(auth)),
         "hypergene" if auth == "basic" => f.put("auth", Value::from("basic")),
         _ => {}
     }
@@ -178,49 +201,46 @@ pub fn run(g: &Global, a: &AddArgs) -> Result<u8, Error> {
         let (k, var) = split_pair("--secret-env", s)?;
         f.put(k, env_ref(var.trim()));
     }
-    let need = required(&ty, &auth);
+    Ok(f)
+}
+
+/// The required fields not given: asked in a terminal, otherwise named with the flags
+/// that give them.
+fn ask_missing(a: &AddArgs, ty: &str, auth: &str, asking: bool, f: &mut Fields) -> Result<(), Error> {
+    let need = required(ty, auth);
     let missing: Vec<&str> = need.iter().copied().filter(|k| !f.has(k)).collect();
-    if !missing.is_empty() {
-        if !asking {
-            let flags: Vec<String> = missing
-                .iter()
-                .map(|k| {
-                    if is_secret(k) {
-                        format!("--secret-env {k}=VARIABLE")
-                    } else {
-                        format!("--set {k}=…")
-                    }
-                })
-                .collect();
-            return Err(Error::Usage(format!(
-                "a {ty} profile with auth {auth} needs: {} (not run in a terminal, so nothing is asked)",
-                flags.join(" ")
-            )));
-        }
-        for k in missing {
-            let v = if is_secret(k) && a.literal_secret {
-                file::ask_hidden(&format!("{k} (not shown): ")).map(Value::from)
-            } else if is_secret(k) {
-                let def = suggested_var(&a.name, k);
-                file::ask(&format!("{k}: environment variable that holds it [{def}]: "))
-                    .map(|x| env_ref(if x.is_empty() { &def } else { &x }))
-            } else {
-                file::ask(&format!("{k}: ")).map(|x| Value::from(x.as_str()))
-            };
-            f.put(k, v.ok_or_else(|| Error::Usage("no answer given".into()))?);
-        }
+    if missing.is_empty() {
+        return Ok(());
     }
-    insert(&mut doc, &a.name, f);
-    let new_text = doc.to_string();
-    file::check(&path, &new_text)?;
-    file::save(&path, &new_text)?;
-    eprintln!(
-        "added profile `{}` to {}; try it with: conn test {}",
-        a.name,
-        path.display(),
-        a.name
-    );
-    Ok(0)
+    if !asking {
+        let flags: Vec<String> = missing
+            .iter()
+            .map(|k| {
+                if is_secret(k) {
+                    format!("--secret-env {k}=VARIABLE")
+                } else {
+                    format!("--set {k}=…")
+                }
+            })
+            .collect();
+        return Err(Error::Usage(format!(
+            "a {ty} profile with auth {auth} needs: {} (not run in a terminal, so nothing is asked)",
+            flags.join(" ")
+        )));
+    }
+    for k in missing {
+        let v = if is_secret(k) && a.literal_secret {
+            file::ask_hidden(&format!("{k} (not shown): ")).map(Value::from)
+        } else if is_secret(k) {
+            let def = suggested_var(&a.name, k);
+            file::ask(&format!("{k}: environment variable that holds it [{def}]: "))
+                .map(|x| env_ref(if x.is_empty() { &def } else { &x }))
+        } else {
+            file::ask(&format!("{k}: ")).map(|x| Value::from(x.as_str()))
+        };
+        f.put(k, v.ok_or_else(|| Error::Usage("no answer given".into()))?);
+    }
+    Ok(())
 }
 
 /// Put the profile into `[profiles.NAME]` (and `[profiles.NAME.auth]` for nested keys).

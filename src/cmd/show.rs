@@ -3,7 +3,7 @@
 
 use crate::check::plain_http_refusal;
 use crate::cli::{Global, ShowArgs};
-use crate::config::{Auth, KeyIn, Probe, Profile, Vendor, shown};
+use crate::config::{Auth, Interactive, KeyIn, Net, OAuthClient, Probe, Profile, Vendor, shown};
 use crate::error::Error;
 use crate::secret::Source;
 
@@ -19,40 +19,65 @@ fn id(s: &Source) -> String {
     }
 }
 
+/// The rows of `conn show`, in order.
+#[derive(Default)]
+struct Rows(Vec<(String, String)>);
+
+impl Rows {
+    fn add(&mut self, k: &str, val: String) {
+        self.0.push((k.to_string(), val));
+    }
+}
+
 /// The lines of `conn show`.
 pub fn lines(p: &Profile) -> Vec<(String, String)> {
-    let mut v: Vec<(String, String)> = Vec::new();
-    let mut add = |k: &str, val: String| v.push((k.to_string(), val));
-    add("type", p.ty.as_str().into());
-    add("auth", p.auth.kind().into());
+    let mut r = Rows::default();
+    about(p, &mut r);
+    vendor(&p.vendor, &mut r);
+    r.add("API base", shown(&p.api_base));
+    auth(&p.auth, &mut r);
+    r.add("probe", probe(p));
+    net(&p.net, &mut r);
+    problems(p, &mut r);
+    r.0
+}
+
+/// Its type, auth kind, description, tags and environments.
+fn about(p: &Profile, r: &mut Rows) {
+    r.add("type", p.ty.as_str().into());
+    r.add("auth", p.auth.kind().into());
     if let Some(d) = &p.description {
-        add("description", d.clone());
+        r.add("description", d.clone());
     }
     if !p.tags.is_empty() {
-        add("tags", p.tags.join(", "));
+        r.add("tags", p.tags.join(", "));
     }
     if !p.environments.is_empty() {
-        add("environments", p.environments.join(", "));
+        r.add("environments", p.environments.join(", "));
     }
-    if let Vendor::Hypergene { portfolio_id, entra } = &p.vendor {
-        add("portfolio_id", portfolio_id.clone());
+}
+
+/// A vendor's own settings.
+fn vendor(v: &Vendor, r: &mut Rows) {
+    if let Vendor::Hypergene { portfolio_id, entra } = v {
+        r.add("portfolio_id", portfolio_id.clone());
         if let Some(e) = entra {
-            add("tenant", e.tenant.clone());
+            r.add("tenant", e.tenant.clone());
             if let Some(u) = e.discovery_url() {
-                add("tenant check", shown(&u));
+                r.add("tenant check", shown(&u));
             }
         }
     }
-    add("API base", shown(&p.api_base));
-    match &p.auth {
+}
+
+/// The credentials, one section per auth kind.
+fn auth(a: &Auth, r: &mut Rows) {
+    match a {
         Auth::None => {}
-        Auth::Basic { username, password } => {
-            add("username", id(username));
-            add("password", value(password));
-        }
+        Auth::Basic { username, password } => person(username, password, r),
         Auth::ApiKey { key, name, location } => {
-            add("key", value(key));
-            add(
+            r.add("key", value(key));
+            r.add(
                 "sent as",
                 format!(
                     "{} {name}",
@@ -64,74 +89,94 @@ pub fn lines(p: &Profile) -> Vec<(String, String)> {
                 ),
             );
         }
-        Auth::ClientCredentials(c) | Auth::Password { client: c, .. } | Auth::Interactive { client: c, .. } => {
-            let discovered =
-                matches!(&p.auth, Auth::Interactive { flow, .. } if flow.issuer.as_ref() == Some(&c.token_url));
-            if let Auth::Interactive { flow, .. } = &p.auth {
-                if let Some(i) = &flow.issuer {
-                    add("issuer", shown(i));
-                }
-                match &flow.authorization_url {
-                    Some(a) => add("authorization URL", shown(a)),
-                    None => add("authorization URL", "from discovery".into()),
-                }
+        Auth::ClientCredentials(c) => client(c, false, r),
+        Auth::Password {
+            client: c,
+            username,
+            password,
+        } => {
+            client(c, false, r);
+            person(username, password, r);
+        }
+        Auth::Interactive { client: c, flow } => {
+            if let Some(i) = &flow.issuer {
+                r.add("issuer", shown(i));
             }
-            add(
-                "token URL",
-                if discovered {
-                    "from discovery".into()
-                } else {
-                    shown(&c.token_url)
-                },
-            );
-            add("client_id", id(&c.client_id));
-            add(
-                "client_secret",
-                c.client_secret
-                    .as_ref()
-                    .map_or_else(|| "none (public client)".into(), value),
-            );
-            add("client_auth", c.client_auth.as_str().into());
-            add(
-                "scopes",
-                if c.scopes.is_empty() {
-                    "none sent".into()
-                } else {
-                    c.scopes.join(" ")
-                },
-            );
-            for (k, val) in &c.token_params {
-                add(&format!("token_params.{k}"), val.clone());
+            match &flow.authorization_url {
+                Some(a) => r.add("authorization URL", shown(a)),
+                None => r.add("authorization URL", "from discovery".into()),
             }
-            if let Auth::Password { username, password, .. } = &p.auth {
-                add("username", id(username));
-                add("password", value(password));
-            }
-            if let Auth::Interactive { flow, .. } = &p.auth {
-                let port = flow
-                    .redirect_port
-                    .map_or("{any free port}".to_string(), |x| x.to_string());
-                add(
-                    "redirect URI",
-                    format!("http://127.0.0.1:{port}/callback  (register this at the provider)"),
-                );
-                add("PKCE", if flow.pkce { "S256".into() } else { "off".into() });
-                if let Some(h) = &flow.login_hint {
-                    add("login_hint", h.clone());
-                }
-                for (k, val) in &flow.extra_params {
-                    add(&format!("extra_params.{k}"), val.clone());
-                }
-                if flow.private_session {
-                    add(
-                        "private_session",
-                        "yes: every sign-in asks for the account again (login added to prompt); its tokens are stored and used like any login's".into(),
-                    );
-                }
-            }
+            client(c, flow.issuer.as_ref() == Some(&c.token_url), r);
+            sign_in(flow, r);
         }
     }
-    let probe = match &p.probe {
+}
+
+/// A user name and password (Basic, or the password grant's resource owner).
+fn person(username: &Source, password: &Source, r: &mut Rows) {
+    r.add("username", id(username));
+    r.add("password", value(password));
+}
+
+/// An OAuth client: its token URL (`discovered`: it comes from discovery), id, secret,
+/// client authentication, scopes and extra token parameters.
+fn client(c: &OAuthClient, discovered: bool, r: &mut Rows) {
+    r.add(
+        "token URL",
+        if discovered {
+            "from discovery".into()
+        } else {
+            shown(&c.token_url)
+        },
+    );
+    r.add("client_id", id(&c.client_id));
+    r.add(
+        "client_secret",
+        c.client_secret
+            .as_ref()
+            .map_or_else(|| "none (public client)".into(), value),
+    );
+    r.add("client_auth", c.client_auth.as_str().into());
+    r.add(
+        "scopes",
+        if c.scopes.is_empty() {
+            "none sent".into()
+        } else {
+            c.scopes.join(" ")
+        },
+    );
+    for (k, val) in &c.token_params {
+        r.add(&format!("token_params.{k}"), val.clone());
+    }
+}
+
+/// The browser sign-in's settings.
+fn sign_in(flow: &Interactive, r: &mut Rows) {
+    let port = flow
+        .redirect_port
+        .map_or("{any free port}".to_string(), |x| x.to_string());
+    r.add(
+        "redirect URI",
+        format!("http://127.0.0.1:{port}/callback  (register this at the provider)"),
+    );
+    r.add("PKCE", if flow.pkce { "S256".into() } else { "off".into() });
+    if let Some(h) = &flow.login_hint {
+        r.add("login_hint", h.clone());
+    }
+    for (k, val) in &flow.extra_params {
+        r.add(&format!("extra_params.{k}"), val.clone());
+    }
+    if flow.private_session {
+        r.add(
+            "private_session",
+            "yes: every sign-in asks for the account again (login added to prompt); its tokens are stored and used like any login's".into(),
+        );
+    }
+}
+
+/// What the probe call will be.
+fn probe(p: &Profile) -> String {
+    match &p.probe {
         Probe::Off => "none (probe = false): token only".to_string(),
         Probe::Request(r) => {
             let expect = if r.expect.is_empty() {
@@ -151,10 +196,12 @@ pub fn lines(p: &Profile) -> Vec<(String, String)> {
             }
             _ => "none configured".into(),
         },
-    };
-    add("probe", probe);
-    let n = &p.net;
-    add(
+    }
+}
+
+/// Timeouts, TLS and proxy settings.
+fn net(n: &Net, r: &mut Rows) {
+    r.add(
         "timeouts",
         format!(
             "{} total, {} to connect",
@@ -163,27 +210,30 @@ pub fn lines(p: &Profile) -> Vec<(String, String)> {
         ),
     );
     if let Some(c) = &n.ca_file {
-        add("ca_file", c.display().to_string());
+        r.add("ca_file", c.display().to_string());
     }
     if let Some(c) = &n.client_cert {
-        add("client_cert", c.display().to_string());
+        r.add("client_cert", c.display().to_string());
     }
     if let Some(x) = &n.proxy {
-        add("proxy", shown(x));
+        r.add("proxy", shown(x));
     }
     if n.insecure_tls {
-        add("insecure_tls", "true: certificates are NOT checked".into());
+        r.add("insecure_tls", "true: certificates are NOT checked".into());
     }
     if n.allow_insecure_http {
-        add("allow_insecure_http", "true".into());
+        r.add("allow_insecure_http", "true".into());
     }
+}
+
+/// What `conn test` would refuse, and hints about the scopes.
+fn problems(p: &Profile, r: &mut Rows) {
     if let Some(f) = plain_http_refusal(p) {
-        add("problem", f.summary());
+        r.add("problem", f.summary());
     }
     if let Some(h) = crate::oauth::diagnose::guid_hint(p.auth.oauth().map(|c| c.scopes.as_slice()).unwrap_or(&[])) {
-        add("note", h);
+        r.add("note", h);
     }
-    v
 }
 
 /// Print the resolved profile.

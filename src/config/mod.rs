@@ -108,65 +108,41 @@ impl Config {
                 let help = parse::suggest(&e.key, ["defaults", "profiles"])
                     .map(|s| format!("did you mean `[{s}]`?"))
                     .or_else(|| Some("a profile is a table [profiles.NAME]".into()));
-                reader.problems.push(Problem {
-                    span: Some(e.key_span.clone()),
-                    path: e.key.clone(),
-                    message: "unknown top-level key".into(),
-                    help,
-                });
+                reader.push(Some(e.key_span.clone()), e.key.clone(), "unknown top-level key", help);
             }
         }
         let _ = top;
         let mut defaults = Net::default();
-        if let Some(d) = doc.get("defaults") {
-            if let Value::Table(t) = &d.node.value {
-                let obj = parse::Obj {
-                    table: t,
-                    path: "defaults",
-                    span: &d.node.span,
-                };
-                reader.unknown_keys(obj, parse::NET_KEYS, " in [defaults]");
-                defaults = reader.net(obj, &Net::default());
-            } else {
-                reader.problems.push(Problem {
-                    span: Some(d.node.span.clone()),
-                    path: "defaults".into(),
-                    message: "expected a table".into(),
-                    help: None,
-                });
-            }
+        if let Some(d) = doc.get("defaults")
+            && let Some(t) = reader.table(d, "defaults".to_string(), "a table")
+        {
+            let obj = parse::Obj {
+                table: t,
+                path: "defaults",
+                span: &d.node.span,
+            };
+            reader.unknown_keys(obj, parse::NET_KEYS, " in [defaults]");
+            defaults = reader.net(obj, &Net::default());
         }
         let mut profiles = Vec::new();
-        if let Some(p) = doc.get("profiles") {
-            match &p.node.value {
-                Value::Table(t) => {
-                    for e in &t.entries {
-                        if !valid_name(&e.key) {
-                            reader.problems.push(Problem {
-                                span: Some(e.key_span.clone()),
-                                path: format!("profiles.{}", quoted_key(&e.key)),
-                                message: "a profile name may hold only letters, digits, '-', '_' and '.'".into(),
-                                help: None,
-                            });
-                        }
-                        if !matches!(e.node.value, Value::Table(_)) {
-                            reader.problems.push(Problem {
-                                span: Some(e.node.span.clone()),
-                                path: format!("profiles.{}", e.key),
-                                message: "expected a table [profiles.NAME]".into(),
-                                help: None,
-                            });
-                            continue;
-                        }
-                        profiles.push((e.key.clone(), e.clone()));
-                    }
+        if let Some(p) = doc.get("profiles")
+            && let Some(t) = reader.table(p, "profiles".to_string(), "tables [profiles.NAME]")
+        {
+            for e in &t.entries {
+                if !valid_name(&e.key) {
+                    reader.push(
+                        Some(e.key_span.clone()),
+                        format!("profiles.{}", quoted_key(&e.key)),
+                        "a profile name may hold only letters, digits, '-', '_' and '.'",
+                        None,
+                    );
                 }
-                _ => reader.problems.push(Problem {
-                    span: Some(p.node.span.clone()),
-                    path: "profiles".into(),
-                    message: "expected tables [profiles.NAME]".into(),
-                    help: None,
-                }),
+                if reader
+                    .table(e, format!("profiles.{}", e.key), "a table [profiles.NAME]")
+                    .is_some()
+                {
+                    profiles.push((e.key.clone(), e.clone()));
+                }
             }
         }
         let file_problems = reader.problems;
@@ -255,27 +231,16 @@ impl Config {
         let path_base = format!("profiles.{name}");
         let mut path = path_base.clone();
         let mut environments = Vec::new();
-        if let Some(envs) = &envs_entry {
-            match &envs.node.value {
-                Value::Table(t) => {
-                    for e in &t.entries {
-                        environments.push(e.key.clone());
-                        if !matches!(e.node.value, Value::Table(_)) {
-                            r.problems.push(Problem {
-                                span: Some(e.node.span.clone()),
-                                path: format!("{path_base}.environments.{}", e.key),
-                                message: "expected a table of overrides".into(),
-                                help: None,
-                            });
-                        }
-                    }
-                }
-                _ => r.problems.push(Problem {
-                    span: Some(envs.node.span.clone()),
-                    path: format!("{path_base}.environments"),
-                    message: "expected tables [profiles.NAME.environments.ENV]".into(),
-                    help: None,
-                }),
+        if let Some(envs) = &envs_entry
+            && let Some(t) = r.table(
+                envs,
+                format!("{path_base}.environments"),
+                "tables [profiles.NAME.environments.ENV]",
+            )
+        {
+            for e in &t.entries {
+                environments.push(e.key.clone());
+                r.table(e, format!("{path_base}.environments.{}", e.key), "a table of overrides");
             }
         }
         if let Some(env) = env {
@@ -286,12 +251,12 @@ impl Config {
             match over.map(|o| &o.node.value) {
                 Some(Value::Table(o)) => {
                     if let Some(bad) = o.get(ENVIRONMENTS) {
-                        r.problems.push(Problem {
-                            span: Some(bad.key_span.clone()),
-                            path: format!("{path_base}.environments.{env}.environments"),
-                            message: "environments cannot be nested".into(),
-                            help: None,
-                        });
+                        r.push(
+                            Some(bad.key_span.clone()),
+                            format!("{path_base}.environments.{env}.environments"),
+                            "environments cannot be nested",
+                            None,
+                        );
                     }
                     table.merge(o);
                     path = format!("{path_base}@{env}");
@@ -305,12 +270,12 @@ impl Config {
                     };
                     let help = parse::suggest(env, environments.iter().map(String::as_str))
                         .map(|s| format!("did you mean `{name}@{s}`?"));
-                    r.problems.push(Problem {
-                        span: None,
-                        path: path_base.clone(),
-                        message: format!("profile `{name}` has no environment `{env}`; {list}"),
+                    r.push(
+                        None,
+                        path_base.clone(),
+                        format!("profile `{name}` has no environment `{env}`; {list}"),
                         help,
-                    });
+                    );
                     return None;
                 }
             }

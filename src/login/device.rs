@@ -5,28 +5,26 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::{Endpoints, Options, Say, browser};
-use crate::config::{OAuthClient, Profile};
-use crate::creds::Resolved;
+use super::{Context, browser};
 use crate::exit::Category;
 use crate::finding::{Finding, clean};
 use crate::net::body::MAX_BODY;
 use crate::oauth::token::{self, Answer, Grant, Token};
 use crate::secret::Secret;
 
+/// What the device authorization endpoint answered.
+struct DeviceCode {
+    /// The code conn polls with.
+    device_code: Secret,
+    /// How long the codes are valid.
+    expires: Duration,
+    /// How long to wait between polls.
+    interval: Duration,
+}
+
 /// Run the grant and return the token.
-#[allow(clippy::too_many_arguments)]
-pub async fn run(
-    http: &reqwest::Client,
-    p: &Profile,
-    c: &OAuthClient,
-    creds: &Resolved,
-    e: &Endpoints,
-    opts: &Options,
-    say: Say<'_>,
-    trace: &(dyn Fn(String) + Sync),
-) -> Result<Token, Finding> {
-    let url = e.device.as_ref().ok_or_else(|| {
+pub async fn run(cx: &Context<'_>) -> Result<Token, Finding> {
+    let url = cx.e.device.as_ref().ok_or_else(|| {
         Finding::plain(
             "device_endpoint_missing",
             Category::Endpoint,
@@ -34,8 +32,17 @@ pub async fn run(
         )
         .hint("sign in with the browser instead: conn login without --device")
     })?;
+    let d = request_code(cx, url).await?;
+    let deadline = crate::duration::deadline_after(cx.opts.timeout.min(d.expires));
+    poll(cx, &d.device_code, d.interval, deadline).await
+}
+
+/// Ask the device authorization endpoint for the codes, and tell the person where to enter
+/// theirs.
+async fn request_code(cx: &Context<'_>, url: &url::Url) -> Result<DeviceCode, Finding> {
+    let (c, creds) = (cx.c, cx.creds);
     let client_id = creds.client_id.clone().unwrap_or_default();
-    let mut form = vec![("client_id".to_string(), client_id.clone())];
+    let mut form = vec![("client_id".to_string(), client_id)];
     if !c.scopes.is_empty() {
         form.push(("scope".into(), c.scopes.join(" ")));
     }
@@ -45,13 +52,14 @@ pub async fn run(
     let body = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(&form)
         .finish();
-    let req = http
+    let req = cx
+        .http
         .post(url.clone())
         .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(reqwest::header::ACCEPT, "application/json")
         .body(body);
     let what = url.host_str().unwrap_or("the provider").to_string();
-    let a = crate::net::fetch(req, p.net.timeout, MAX_BODY, &what).await?;
+    let a = crate::net::fetch(req, cx.p.net.timeout, MAX_BODY, &what).await?;
     let v: Value = serde_json::from_slice(&a.body.bytes).unwrap_or_default();
     if a.status != 200 {
         let se = crate::oauth::server_error::parse(a.status, &a.body.bytes, &[]);
@@ -78,19 +86,34 @@ pub async fn run(
     let device_code = Secret::new(device_code.to_string());
     let complete = s("verification_uri_complete");
     let expires = v.get("expires_in").and_then(Value::as_u64).unwrap_or(600);
-    let mut interval = Duration::from_secs(v.get("interval").and_then(Value::as_u64).unwrap_or(5).clamp(1, 60));
-    say(&format!(
+    let interval = Duration::from_secs(v.get("interval").and_then(Value::as_u64).unwrap_or(5).clamp(1, 60));
+    (cx.say)(&format!(
         "To sign in, open {} and enter the code {}",
         clean(verification, 300),
         clean(user_code, 40)
     ));
-    if !opts.no_browser
+    if !cx.opts.no_browser
         && let Some(u) = complete
         && browser::open(u).is_ok()
     {
-        say("(opened the address in the browser)");
+        (cx.say)("(opened the address in the browser)");
     }
-    let deadline = crate::duration::deadline_after(opts.timeout.min(Duration::from_secs(expires)));
+    Ok(DeviceCode {
+        device_code,
+        expires: Duration::from_secs(expires),
+        interval,
+    })
+}
+
+/// Poll the token endpoint until the person approves, declines or the time is up.
+async fn poll(
+    cx: &Context<'_>,
+    device_code: &Secret,
+    mut interval: Duration,
+    deadline: std::time::Instant,
+) -> Result<Token, Finding> {
+    let (p, c, creds) = (cx.p, cx.c, cx.creds);
+    let client_id = creds.client_id.clone().unwrap_or_default();
     loop {
         if crate::duration::deadline_after(interval) > deadline {
             return Err(Finding::plain(
@@ -102,16 +125,16 @@ pub async fn run(
         }
         tokio::time::sleep(interval).await;
         let req = token::Request {
-            url: &e.token,
+            url: &cx.e.token,
             client_id: &client_id,
             client_secret: creds.client_secret.as_ref(),
             method: c.client_auth,
-            grant: Grant::DeviceCode(&device_code),
+            grant: Grant::DeviceCode(device_code),
             scopes: &[],
             params: &c.token_params,
             timeout: p.net.timeout,
         };
-        let ex = token::exchange(http, &req, trace).await;
+        let ex = token::exchange(cx.http, &req, cx.trace).await;
         match &ex.answer {
             Answer::Token(_) => return super::token_or_finding(ex, p, c, creds),
             Answer::Refused { error, .. } => match error.error.as_deref() {

@@ -5,10 +5,12 @@
 //! Authorization code with PKCE S256 ([`pkce`]), a random `state`, and for OpenID Connect a
 //! `nonce` and ID token checks ([`idtoken`]) after discovery ([`discovery`]); the redirect
 //! comes back to a listener on 127.0.0.1 ([`callback`]); the browser is opened by
-//! [`browser`]. Headless machines use the device authorization grant ([`device`]).
+//! [`browser`]; [`code`] runs that flow. Headless machines use the device authorization
+//! grant ([`device`]).
 
 pub mod browser;
 pub mod callback;
+pub mod code;
 pub mod device;
 pub mod discovery;
 pub mod idtoken;
@@ -26,7 +28,7 @@ use crate::exit::Category;
 use crate::finding::{Finding, clean};
 use crate::net::body::MAX_BODY;
 use crate::oauth::diagnose;
-use crate::oauth::token::{self, Answer, Grant, Token};
+use crate::oauth::token::{self, Answer, Token};
 
 /// How long a login waits for the browser unless told otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
@@ -226,6 +228,26 @@ pub struct SignedIn {
     pub id_claims: Option<serde_json::Map<String, Value>>,
 }
 
+/// One sign-in's inputs, shared by its browser ([`code`]) and device ([`device`]) flows.
+pub struct Context<'a> {
+    /// The HTTP client.
+    pub http: &'a reqwest::Client,
+    /// The profile.
+    pub p: &'a Profile,
+    /// Its OAuth client.
+    pub c: &'a OAuthClient,
+    /// Its resolved credentials.
+    pub creds: &'a Resolved,
+    /// The provider's endpoints.
+    pub e: &'a Endpoints,
+    /// The login's choices.
+    pub opts: &'a Options,
+    /// What the person is told.
+    pub say: Say<'a>,
+    /// Where HTTP exchanges are traced.
+    pub trace: &'a (dyn Fn(String) + Sync),
+}
+
 /// Sign in; returns what the session stores.
 pub async fn login(
     http: &reqwest::Client,
@@ -238,153 +260,72 @@ pub async fn login(
     let (c, f) =
         parts(p).ok_or_else(|| Finding::plain("not_interactive", Category::Config, "not an interactive profile"))?;
     let e = endpoints(http, p, p.net.timeout).await?;
-    let client_id = creds.client_id.clone().unwrap_or_default();
-    let name = f.display_name.clone().unwrap_or_else(|| p.display_name());
+    let cx = Context {
+        http,
+        p,
+        c,
+        creds,
+        e: &e,
+        opts,
+        say,
+        trace,
+    };
     let deadline = crate::duration::deadline_after(opts.timeout);
     let nonce = f.oidc.then(pkce::random);
     let tok = if opts.device {
-        device::run(http, p, c, creds, &e, opts, say, trace).await?
+        device::run(&cx).await?
     } else {
-        let listener = callback::Listener::bind(f.redirect_port).await.map_err(|err| {
-            Finding::plain(
-                "callback_listen_failed",
-                Category::Config,
-                format!(
-                    "cannot listen on 127.0.0.1:{} for the sign-in redirect: {err}",
-                    f.redirect_port.unwrap_or(0)
-                ),
-            )
-            .hint("another program holds the port: free it or change redirect_port")
-        })?;
-        let redirect_uri = listener.redirect_uri();
-        let state = pkce::random();
-        let pk = f.pkce.then(pkce::pkce);
-        let url = authorization_url(
-            &e,
-            c,
-            f,
-            &AuthRequest {
-                client_id: &client_id,
-                redirect_uri: &redirect_uri,
-                state: &state,
-                challenge: pk.as_ref().map(|x| x.challenge.as_str()),
-                nonce: nonce.as_deref(),
-            },
-        );
-        let opened = if opts.no_browser {
-            Err("--no-browser".to_string())
-        } else {
-            browser::open(url.as_str())
-        };
-        match opened {
-            Ok(()) => say(&format!(
-                "Opened the browser to sign in to {name}. Waiting for the sign-in (up to {})…",
-                humantime::format_duration(opts.timeout)
-            )),
-            Err(why) => say(&format!(
-                "Open this address in a browser to sign in to {name} ({why}):\n\n  {url}\n\nWaiting for the sign-in on {redirect_uri} (up to {})…",
-                humantime::format_duration(opts.timeout)
-            )),
-        }
-        let issuer = e.issuer.as_deref();
-        let refused = |why: &str| say(&format!("Ignored a sign-in response: {why}. Still waiting…"));
-        let cb = listener
-            .wait(&state, issuer, e.iss_parameter, deadline, &refused)
-            .await
-            .ok_or_else(|| {
-                Finding::plain(
-                    "sign_in_timeout",
-                    Category::Interactive,
-                    format!("no sign-in arrived within {}", humantime::format_duration(opts.timeout)),
-                )
-                .hint("run conn login again; with --no-browser the address is printed to open by hand")
-            })?;
-        let code = match cb {
-            callback::Callback::Code(code) => code,
-            callback::Callback::Error { error, description } => {
-                let mut fd = Finding::plain(
-                    "sign_in_refused",
-                    if error == "access_denied" {
-                        Category::Authentication
-                    } else {
-                        Category::Endpoint
-                    },
-                    format!(
-                        "the sign-in was refused: {error}{}",
-                        description.map(|d| format!(" ({d})")).unwrap_or_default()
-                    ),
-                );
-                fd = match error.as_str() {
-                    "access_denied" => fd.hint("the person or the provider declined; sign in again and approve the request"),
-                    "invalid_scope" => fd.hint(format!("the provider rejects the scopes {}", c.scopes.join(" "))),
-                    "unauthorized_client" | "invalid_request" => fd.hint(format!("check the app registration: the redirect URI {redirect_uri} (any port on 127.0.0.1) must be registered, and the code grant allowed")),
-                    _ => fd,
-                };
-                return Err(fd);
-            }
-        };
-        let req = token::Request {
-            url: &e.token,
-            client_id: &client_id,
-            client_secret: creds.client_secret.as_ref(),
-            method: c.client_auth,
-            grant: Grant::AuthorizationCode {
-                code: &code,
-                redirect_uri: &redirect_uri,
-                verifier: pk.as_ref().map(|x| &x.verifier),
-            },
-            scopes: &[],
-            params: &c.token_params,
-            timeout: p.net.timeout,
-        };
-        // Never retried: the code is single-use.
-        token_or_finding(token::exchange(http, &req, trace).await, p, c, creds)?
+        code::run(&cx, f, nonce.as_deref(), deadline).await?
     };
-    let mut id_claims = None;
-    if f.oidc {
-        let id = tok.id_token.as_deref().ok_or_else(|| {
-            Finding::plain("id_token_missing", Category::Endpoint, "the provider sent no ID token")
-                .hint("an openid-connect profile must request the openid scope")
-        })?;
-        let jwks_url = e.jwks.as_ref().ok_or_else(|| {
-            Finding::plain(
-                "jwks_missing",
-                Category::Endpoint,
-                "the provider publishes no jwks_uri to check the ID token with",
-            )
-        })?;
-        let jwks = fetch_json(http, jwks_url, p.net.timeout).await?;
-        let issuer = e.issuer.as_deref().unwrap_or_default();
-        let claims = idtoken::verify(
-            id,
-            &jwks,
-            issuer,
-            &client_id,
-            if opts.device { None } else { nonce.as_deref() },
-            now_secs(),
-        )
-        .map_err(|why| {
-            Finding::plain(
-                "id_token_refused",
-                Category::Authentication,
-                format!("the ID token was refused: {why}"),
-            )
-        })?;
-        let keep = ["iss", "sub", "aud", "exp", "iat", "email", "name", "preferred_username"];
-        id_claims = Some(
-            claims
-                .into_iter()
-                .filter(|(k, _)| keep.contains(&k.as_str()))
-                .map(|(k, v)| (k, tidy(v)))
-                .collect(),
-        );
-    }
+    let id_claims = if f.oidc {
+        let nonce = if opts.device { None } else { nonce.as_deref() };
+        Some(id_claims(&cx, &tok, nonce).await?)
+    } else {
+        None
+    };
     Ok(SignedIn {
         token: tok,
         received_at: now_secs(),
         token_url: e.token.to_string(),
         id_claims,
     })
+}
+
+/// The claims worth keeping of the token answer's ID token, once verified against the
+/// provider's keys (and `nonce`, when one was sent).
+async fn id_claims(
+    cx: &Context<'_>,
+    tok: &Token,
+    nonce: Option<&str>,
+) -> Result<serde_json::Map<String, Value>, Finding> {
+    let e = cx.e;
+    let id = tok.id_token.as_deref().ok_or_else(|| {
+        Finding::plain("id_token_missing", Category::Endpoint, "the provider sent no ID token")
+            .hint("an openid-connect profile must request the openid scope")
+    })?;
+    let jwks_url = e.jwks.as_ref().ok_or_else(|| {
+        Finding::plain(
+            "jwks_missing",
+            Category::Endpoint,
+            "the provider publishes no jwks_uri to check the ID token with",
+        )
+    })?;
+    let jwks = fetch_json(cx.http, jwks_url, cx.p.net.timeout).await?;
+    let issuer = e.issuer.as_deref().unwrap_or_default();
+    let client_id = cx.creds.client_id.clone().unwrap_or_default();
+    let claims = idtoken::verify(id, &jwks, issuer, &client_id, nonce, now_secs()).map_err(|why| {
+        Finding::plain(
+            "id_token_refused",
+            Category::Authentication,
+            format!("the ID token was refused: {why}"),
+        )
+    })?;
+    let keep = ["iss", "sub", "aud", "exp", "iat", "email", "name", "preferred_username"];
+    Ok(claims
+        .into_iter()
+        .filter(|(k, _)| keep.contains(&k.as_str()))
+        .map(|(k, v)| (k, tidy(v)))
+        .collect())
 }
 
 fn tidy(v: Value) -> Value {

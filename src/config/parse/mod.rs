@@ -87,13 +87,31 @@ impl<'t> Obj<'t> {
 }
 
 impl Reader<'_> {
-    fn push(&mut self, span: Option<Range<usize>>, path: String, message: impl Into<String>, help: Option<String>) {
+    pub(super) fn push(
+        &mut self,
+        span: Option<Range<usize>>,
+        path: String,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) {
         self.problems.push(Problem {
             span,
             path,
             message: message.into(),
             help,
         });
+    }
+
+    /// The table `e` holds; when it holds something else, a problem at `path`:
+    /// "expected {what}".
+    pub(super) fn table<'e>(&mut self, e: &'e Entry, path: String, what: &str) -> Option<&'e Table> {
+        match &e.node.value {
+            Value::Table(t) => Some(t),
+            _ => {
+                self.push(Some(e.node.span.clone()), path, format!("expected {what}"), None);
+                None
+            }
+        }
     }
 
     fn wrong_type(&mut self, obj: Obj<'_>, e: &Entry, expected: &str) {

@@ -3,23 +3,40 @@
 
 use super::*;
 
+/// The keys [`Reader::oauth_client`] reads besides `token_params`, in the order the
+/// vendors' key lists name them.
+const CLIENT_KEYS: &[&str] = &[
+    "token_url",
+    "client_id",
+    "client_secret",
+    "scope",
+    "scopes",
+    "client_auth",
+];
+
+/// A Hypergene profile's `auth`.
+#[derive(Clone, Copy)]
+enum HypergeneAuth {
+    /// Client credentials at Entra ID or a `token_url` (the default).
+    OAuth2,
+    /// HTTP Basic.
+    Basic,
+}
+
+impl HypergeneAuth {
+    /// Its `auth` value.
+    fn name(self) -> &'static str {
+        match self {
+            HypergeneAuth::OAuth2 => "oauth2",
+            HypergeneAuth::Basic => "basic",
+        }
+    }
+}
+
 impl Reader<'_> {
     pub(super) fn hypatos(&mut self, obj: Obj<'_>) -> Option<(Url, Auth, Probe, Vendor)> {
-        self.keys(
-            obj,
-            &[
-                "endpoint",
-                "token_url",
-                "client_id",
-                "client_secret",
-                "scope",
-                "scopes",
-                "client_auth",
-                "probe",
-                "token_params",
-            ],
-            " for type = \"hypatos\"",
-        );
+        let own = [&["endpoint"][..], CLIENT_KEYS, &["probe", "token_params"]].concat();
+        self.keys(obj, &own, " for type = \"hypatos\"");
         let endpoint = if obj.get("endpoint").is_some() {
             self.url(obj, "endpoint")
         } else {
@@ -36,12 +53,47 @@ impl Reader<'_> {
     }
 
     pub(super) fn hypergene(&mut self, obj: Obj<'_>) -> Option<(Url, Auth, Probe, Vendor)> {
-        let mode = match self.string(obj, "auth") {
-            None => "oauth2".to_string(),
-            Some((s, span)) if s == "oauth2" || s == "basic" => {
-                let _ = span;
-                s
+        let mode = self.hypergene_mode(obj)?;
+        let common = ["auth", "portfolio_id", "domain", "probe"];
+        let own: Vec<&str> = match mode {
+            HypergeneAuth::Basic => [&common[..], &["username", "password"]].concat(),
+            HypergeneAuth::OAuth2 => {
+                [&common[..], &["tenant_id", "authority"], CLIENT_KEYS, &["token_params"]].concat()
             }
+        };
+        self.keys(
+            obj,
+            &own,
+            &format!(" for type = \"hypergene\" with auth = \"{}\"", mode.name()),
+        );
+        let portfolio_id = self.portfolio_id(obj);
+        let domain = self.hypergene_domain(obj);
+        let api_base = match (&domain, &portfolio_id) {
+            (Some(d), Some(p)) => join(d, &format!("{p}/api/v2")),
+            _ => None,
+        };
+        let probe = self.probe(obj, api_base.as_ref());
+        let (auth, entra) = match mode {
+            HypergeneAuth::Basic => (self.hypergene_basic(obj)?, None),
+            HypergeneAuth::OAuth2 => self.hypergene_oauth2(obj)?,
+        };
+        Some((
+            api_base?,
+            auth,
+            probe,
+            Vendor::Hypergene {
+                portfolio_id: portfolio_id?,
+                entra,
+            },
+        ))
+    }
+
+    /// Its `auth`: `oauth2` unless set.
+    fn hypergene_mode(&mut self, obj: Obj<'_>) -> Option<HypergeneAuth> {
+        match self.string(obj, "auth") {
+            None => Some(HypergeneAuth::OAuth2),
+            Some((s, _)) if s == "oauth2" => Some(HypergeneAuth::OAuth2),
+            Some((s, _)) if s == "basic" => Some(HypergeneAuth::Basic),
             Some((s, span)) => {
                 let help = suggest(&s, ["oauth2", "basic"]).map(|x| format!("did you mean `{x}`?"));
                 self.push(
@@ -50,30 +102,13 @@ impl Reader<'_> {
                     format!("`{s}` is not a Hypergene auth; valid: `oauth2`, `basic`"),
                     help,
                 );
-                return None;
+                None
             }
-        };
-        let common = ["auth", "portfolio_id", "domain", "probe"];
-        let own: Vec<&str> = if mode == "basic" {
-            common.iter().chain(&["username", "password"]).copied().collect()
-        } else {
-            common
-                .iter()
-                .chain(&[
-                    "tenant_id",
-                    "authority",
-                    "token_url",
-                    "client_id",
-                    "client_secret",
-                    "scope",
-                    "scopes",
-                    "client_auth",
-                    "token_params",
-                ])
-                .copied()
-                .collect()
-        };
-        self.keys(obj, &own, &format!(" for type = \"hypergene\" with auth = \"{mode}\""));
+        }
+    }
+
+    /// Its required `portfolio_id`, an id and not a path.
+    fn portfolio_id(&mut self, obj: Obj<'_>) -> Option<String> {
         let portfolio_id = self.nonempty(obj, "portfolio_id");
         if obj.get("portfolio_id").is_none() {
             self.missing(obj, "portfolio_id", " (type = \"hypergene\")");
@@ -89,7 +124,12 @@ impl Reader<'_> {
                 None,
             );
         }
-        let domain = match obj.get("domain") {
+        portfolio_id
+    }
+
+    /// Its `domain` URL (the public one unless set); the old sub-domain setting is refused.
+    fn hypergene_domain(&mut self, obj: Obj<'_>) -> Option<Url> {
+        match obj.get("domain") {
             None => Url::parse(HYPERGENE_DOMAIN).ok(),
             Some(e) => match &e.node.value {
                 Value::Str(s) if !s.contains("://") && !s.trim().is_empty() => {
@@ -105,70 +145,59 @@ impl Reader<'_> {
                 }
                 _ => self.url(obj, "domain"),
             },
-        };
-        let api_base = match (&domain, &portfolio_id) {
-            (Some(d), Some(p)) => join(d, &format!("{p}/api/v2")),
-            _ => None,
-        };
-        let probe = self.probe(obj, api_base.as_ref());
-        let (auth, entra) = if mode == "basic" {
-            let username = self.source(obj, "username", false);
-            let password = self.source(obj, "password", true);
-            for k in ["username", "password"] {
-                if obj.get(k).is_none() {
-                    self.missing(obj, k, " (auth = \"basic\")");
-                }
+        }
+    }
+
+    /// `auth = "basic"`: a user name and password.
+    fn hypergene_basic(&mut self, obj: Obj<'_>) -> Option<Auth> {
+        let username = self.source(obj, "username", false);
+        let password = self.source(obj, "password", true);
+        for k in ["username", "password"] {
+            if obj.get(k).is_none() {
+                self.missing(obj, k, " (auth = \"basic\")");
             }
-            (
-                Auth::Basic {
-                    username: username?,
-                    password: password?,
-                },
-                None,
-            )
+        }
+        Some(Auth::Basic {
+            username: username?,
+            password: password?,
+        })
+    }
+
+    /// `auth = "oauth2"`: client credentials at Entra ID (from `tenant_id` and `authority`)
+    /// or at a `token_url`, with the Portfolios scope unless scopes are set.
+    fn hypergene_oauth2(&mut self, obj: Obj<'_>) -> Option<(Auth, Option<Entra>)> {
+        let tenant = self.nonempty(obj, "tenant_id");
+        let authority = if obj.get("authority").is_some() {
+            self.url(obj, "authority")
         } else {
-            let tenant = self.nonempty(obj, "tenant_id");
-            let authority = if obj.get("authority").is_some() {
-                self.url(obj, "authority")
-            } else {
-                Url::parse(ENTRA_AUTHORITY).ok()
-            };
-            let (token_url, entra) = if obj.get("token_url").is_some() {
-                (self.url(obj, "token_url"), None)
-            } else {
-                if obj.get("tenant_id").is_none() {
-                    self.missing(obj, "tenant_id", " (auth = \"oauth2\" without `token_url`)");
-                }
-                match (&authority, &tenant) {
-                    (Some(a), Some(t)) => (
-                        join(a, &format!("{t}/oauth2/v2.0/token")),
-                        Some(Entra {
-                            authority: a.clone(),
-                            tenant: t.clone(),
-                        }),
-                    ),
-                    _ => (None, None),
-                }
-            };
-            let mut client = self.oauth_client(obj, token_url, ClientAuth::Post, true, " (auth = \"oauth2\")");
-            if let Some(c) = &mut client
-                && c.scopes.is_empty()
-                && obj.get("scope").is_none()
-                && obj.get("scopes").is_none()
-            {
-                c.scopes = vec![HYPERGENE_SCOPE.to_string()];
-            }
-            (Auth::ClientCredentials(client?), entra)
+            Url::parse(ENTRA_AUTHORITY).ok()
         };
-        Some((
-            api_base?,
-            auth,
-            probe,
-            Vendor::Hypergene {
-                portfolio_id: portfolio_id?,
-                entra,
-            },
-        ))
+        let (token_url, entra) = if obj.get("token_url").is_some() {
+            (self.url(obj, "token_url"), None)
+        } else {
+            if obj.get("tenant_id").is_none() {
+                self.missing(obj, "tenant_id", " (auth = \"oauth2\" without `token_url`)");
+            }
+            match (&authority, &tenant) {
+                (Some(a), Some(t)) => (
+                    join(a, &format!("{t}/oauth2/v2.0/token")),
+                    Some(Entra {
+                        authority: a.clone(),
+                        tenant: t.clone(),
+                    }),
+                ),
+                _ => (None, None),
+            }
+        };
+        let mut client = self.oauth_client(obj, token_url, ClientAuth::Post, true, " (auth = \"oauth2\")");
+        if let Some(c) = &mut client
+            && c.scopes.is_empty()
+            && obj.get("scope").is_none()
+            && obj.get("scopes").is_none()
+        {
+            c.scopes = vec![HYPERGENE_SCOPE.to_string()];
+        }
+        Some((Auth::ClientCredentials(client?), entra))
     }
 
     pub(super) fn rest(&mut self, obj: Obj<'_>) -> Option<(Url, Auth, Probe, Vendor)> {
