@@ -5,6 +5,7 @@ mod support;
 mod canary;
 mod ci;
 mod config_cli;
+mod corpus;
 mod faults;
 mod hostile_servers;
 mod login;
