@@ -2,7 +2,6 @@
 //! signs in on the provider's own pages: authorization code with PKCE, OpenID Connect,
 //! refusals, refresh with rotation, the CI guard, `--no-browser` and the device flow.
 
-use std::io::BufRead;
 use std::path::PathBuf;
 use std::process::Stdio;
 
@@ -164,20 +163,8 @@ fn no_browser_prints_the_address_and_waits() {
         .spawn()
         .unwrap();
     let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
-    let mut url = None;
-    let mut seen = String::new();
-    for _ in 0..20 {
-        let mut line = String::new();
-        if err.read_line(&mut line).unwrap() == 0 {
-            break;
-        }
-        seen.push_str(&line);
-        if let Some(u) = line.trim().strip_prefix(&format!("{}/auth?", idp.issuer)) {
-            url = Some(format!("{}/auth?{u}", idp.issuer));
-            break;
-        }
-    }
-    let url = url.unwrap_or_else(|| panic!("no address printed:\n{seen}"));
+    let url = crate::support::authorization_address(&mut err, &idp.issuer)
+        .unwrap_or_else(|seen| panic!("no address printed:\n{seen}"));
     assert!(
         url.contains("code_challenge_method=S256") && url.contains("state=") && url.contains("nonce="),
         "{url}"

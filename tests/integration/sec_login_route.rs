@@ -6,7 +6,7 @@
 //! an in-process CONNECT proxy on 127.0.0.1 that reaches only the loopback test server, so
 //! the unresolvable target name is never looked up anywhere.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Stdio};
@@ -46,28 +46,23 @@ fn login_printing_address(
         .spawn()
         .unwrap();
     let mut err = BufReader::new(child.stderr.take().unwrap());
-    let mut seen = String::new();
-    for _ in 0..20 {
-        let mut line = String::new();
-        if err.read_line(&mut line).unwrap() == 0 {
-            break;
-        }
-        seen.push_str(&line);
-        let l = line.trim();
-        if l.starts_with(&format!("{}/auth?", idp.issuer)) {
-            let u = url::Url::parse(l).unwrap();
+    match crate::support::authorization_address(&mut err, &idp.issuer) {
+        Ok(l) => {
+            let u = url::Url::parse(&l).unwrap();
             let redirect = u
                 .query_pairs()
                 .find(|(k, _)| k == "redirect_uri")
                 .map(|(_, v)| v.into_owned())
                 .unwrap();
             let port = url::Url::parse(&redirect).unwrap().port().unwrap();
-            return (child, l.to_string(), port, err);
+            (child, l, port, err)
+        }
+        Err(seen) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("no address printed:\n{seen}");
         }
     }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("no address printed:\n{seen}");
 }
 
 /// Opens an idle connection to `port` every `every` until stopped; holds them all open.

@@ -364,6 +364,25 @@ impl Drop for Idp {
     }
 }
 
+/// Read `conn login --no-browser`'s stderr until it prints the authorization address of
+/// `issuer`: the address, or everything printed before the stream ended.
+pub fn authorization_address(err: &mut impl BufRead, issuer: &str) -> Result<String, String> {
+    let prefix = format!("{issuer}/auth?");
+    let mut seen = String::new();
+    for _ in 0..20 {
+        let mut line = String::new();
+        if err.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        seen.push_str(&line);
+        let l = line.trim();
+        if l.starts_with(&prefix) {
+            return Ok(l.to_string());
+        }
+    }
+    Err(seen)
+}
+
 /// Run `conn` on a pseudo-terminal (util-linux `script`): stdin, stdout and stderr are all
 /// the terminal, so both streams come back together. `dialog`: each answer is typed only
 /// once its prompt has appeared.
