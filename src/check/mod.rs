@@ -19,7 +19,6 @@ use crate::finding::Finding;
 use crate::net::Http;
 use crate::oauth::token::Token;
 use crate::report::ProfileReport;
-use crate::secret;
 
 /// How a run tests.
 #[derive(Debug, Clone, Default)]
@@ -83,12 +82,13 @@ pub fn plain_http_refusal(p: &Profile) -> Option<Finding> {
     )
 }
 
-/// The `-v` trace of one profile: each line on stderr, prefixed with the profile, redacted.
+/// The `-v` trace of one profile: each line on stderr, prefixed with the profile, redacted
+/// and made terminal-safe (a server's body may carry escape sequences).
 pub fn trace_fn(p: &Profile, verbose: bool) -> impl Fn(String) + Sync + use<> {
     let name = p.display_name();
     move |line: String| {
         if verbose {
-            eprintln!("{name}: {}", secret::redact(&line));
+            eprintln!("{name}: {}", crate::finding::safe_lines(&line));
         }
     }
 }

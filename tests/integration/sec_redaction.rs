@@ -81,6 +81,19 @@ fn verbose_trace_masks_tokens_nested_form_encoded_in_arrays_and_camel_case() {
 }
 
 #[test]
+fn terminal_escapes_in_a_traced_answer_never_reach_the_terminal() {
+    // The escapes arrive raw in the body, as a hostile or broken server may send them.
+    let body = "{\"error\":\"invalid_client\",\"error_description\":\"\u{1b}]0;owned\u{7}\u{1b}[31mred\u{9b}2J\"}";
+    let srv = answering("401 Unauthorized", "application/json", body.to_string());
+    let s = Sandbox::with(&profile(&srv.url(), "c", "basic"));
+    let out = s.conn(&["-v", "token", "p"]);
+    out.code(5);
+    assert!(out.stderr.contains("< 401"), "the answer was traced:\n{}", out.stderr);
+    let bad: Vec<char> = out.stderr.chars().filter(|c| c.is_control() && *c != '\n').collect();
+    assert!(bad.is_empty(), "control characters {bad:?} on stderr:\n{}", out.stderr);
+}
+
+#[test]
 fn a_token_answer_s_credentials_are_masked_wherever_else_they_show() {
     // A usable token whose answer also carries a camelCase copy of another credential, and
     // a scope that (oddly) repeats it: the scope is shown in the report, the value is not.
