@@ -23,6 +23,10 @@ pub struct ServerError {
     pub title: Option<String>,
     /// `error_description` or problem-details `detail`.
     pub description: Option<String>,
+    /// The vendor's own error code beside (or instead of) RFC 6749's `error`: Okta's
+    /// `errorCode` (`E0000011`), AWS's `__type` or `x-amzn-errortype`, Salesforce's
+    /// `errorCode`, Google's `status` (`PERMISSION_DENIED`), and the like.
+    pub vendor_code: Option<String>,
     /// Entra `error_codes` (AADSTS numbers).
     pub error_codes: Vec<i64>,
     /// Entra `trace_id`.
@@ -38,7 +42,11 @@ pub struct ServerError {
 impl ServerError {
     /// Whether anything beyond the status was understood.
     pub fn is_empty(&self) -> bool {
-        self.error.is_none() && self.title.is_none() && self.description.is_none() && self.error_codes.is_empty()
+        self.error.is_none()
+            && self.title.is_none()
+            && self.description.is_none()
+            && self.vendor_code.is_none()
+            && self.error_codes.is_empty()
     }
 
     /// The first AADSTS code.
