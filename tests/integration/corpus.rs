@@ -15,7 +15,8 @@ const CATEGORIES: &[&str] = &[
 ];
 const SOURCE_KINDS: &[&str] = &["docs", "issue", "fixture", "capture"];
 
-fn entries() -> Vec<(String, toml::Table)> {
+/// Every `[[answer]]` of the corpus, with the file it is in, in file order.
+pub(crate) fn entries() -> Vec<(String, toml::Table)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
     let mut out = Vec::new();
     let mut files: Vec<_> = std::fs::read_dir(&dir)
@@ -35,7 +36,8 @@ fn entries() -> Vec<(String, toml::Table)> {
     out
 }
 
-fn text<'a>(a: &'a toml::Table, key: &str, at: &str) -> &'a str {
+/// A string field of an entry; `at` names the entry in the panic.
+pub(crate) fn text<'a>(a: &'a toml::Table, key: &str, at: &str) -> &'a str {
     a.get(key)
         .and_then(|v| v.as_str())
         .unwrap_or_else(|| panic!("{at}: `{key}` missing or not a string"))

@@ -6,6 +6,8 @@ mod canary;
 mod ci;
 mod config_cli;
 mod corpus;
+mod corpus_api;
+mod corpus_token;
 mod faults;
 mod hostile_servers;
 mod login;

@@ -1,0 +1,1 @@
+//! The diagnosis of every token-endpoint answer in the corpus (`endpoint = "token"`).
