@@ -219,7 +219,10 @@ fn client_rejected(e: &ServerError) -> bool {
         return false;
     }
     match e.error.as_deref() {
-        Some("invalid_client") | Some("unauthorized_client") | Some("invalid_request") => true,
+        // With the vendors' names for invalid_client (Salesforce, GitHub).
+        Some("invalid_client" | "invalid_client_id" | "incorrect_client_credentials")
+        | Some("unauthorized_client")
+        | Some("invalid_request") => true,
         Some(_) => false,
         None => e.status == 401 || e.status == 400,
     }

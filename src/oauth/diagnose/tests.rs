@@ -95,10 +95,13 @@ fn entra_codes() {
         (50055, "entra_password_expired", Authentication, "the user's password has expired (AADSTS50055): The words.", &["change it"]),
         (50057, "entra_user_disabled", Authentication, "the user account is disabled (AADSTS50057): The words.", &["enable the account"]),
         (50076, "entra_mfa_required", Interactive, "Entra requires multi-factor authentication for this sign-in (AADSTS50076): The words.", &[SIGN_IN]),
+        (50078, "entra_mfa_required", Interactive, "Entra requires multi-factor authentication for this sign-in (AADSTS50078): The words.", &[SIGN_IN]),
         (50079, "entra_mfa_registration_required", Interactive, "the user must first register for multi-factor authentication (AADSTS50079): The words.", &[SIGN_IN]),
         (50158, "entra_external_challenge", Interactive, "an external security challenge (another MFA provider) must be satisfied first (AADSTS50158): The words.", &[SIGN_IN]),
         (53003, "entra_conditional_access", Permission, "a Conditional Access policy blocks issuing this token (AADSTS53003): The words.", &["Sign-in logs"]),
         (50173, "entra_grant_revoked", Interactive, "the refresh token was revoked (AADSTS50173), for example after a password change: The words.", &["conn login"]),
+        (700082, "entra_grant_expired", Interactive, "the code or refresh token has expired or was already used (AADSTS700082): The words.", &["conn login"]),
+        (54005, "entra_grant_expired", Interactive, "the code or refresh token has expired or was already used (AADSTS54005): The words.", &["conn login"]),
         (90002, "entra_unknown_tenant", Endpoint, "Entra does not know this tenant (AADSTS90002): The words.", &["check tenant_id", "national cloud"]),
         (900023, "entra_malformed_tenant", Endpoint, "the tenant id is malformed (AADSTS900023): The words.", &["{{placeholder}}"]),
         (90130, "entra_common_endpoint", Endpoint, "this request is not supported on the /common or /consumers endpoint (AADSTS90130): The words.", &["tenant's own id"]),
@@ -116,6 +119,7 @@ fn entra_codes() {
         (90061, "entra_federation_issuer_unreachable", Endpoint, "Entra could not reach the issuer of the federated token (AADSTS90061): The words.", &["reachable"]),
         // A caller looping, not a client_auth problem.
         (50196, "entra_request_loop", Endpoint, "Entra stopped this client for asking for the same token too often (AADSTS50196: a request loop): The words.", &["reuse a token", "wait a few minutes"]),
+        (90055, "entra_tenant_throttled", Endpoint, "Entra is throttling requests for this tenant (AADSTS90055: too many incoming requests): The words.", &["spread the tenant's token requests"]),
         (90014, "entra_malformed_request", Config, "Entra says the request is missing a parameter or malformed (AADSTS90014): The words.", &["name the parameter"]),
         // 9002313 about the grant sent is the grant; otherwise a malformed request.
         (9002313, "entra_malformed_request", Config, "Entra says the request is missing a parameter or malformed (AADSTS9002313): The words.", &["name the parameter"]),
