@@ -218,14 +218,19 @@ fn element(html: &str, tag: &str) -> Option<String> {
         from = i + open.len();
     };
     let end = start + lower[start..].find(&format!("</{tag}"))?;
+    // Secrets are masked in the text as sent, before tags and spacing change its spelling.
+    let inner = clean(&html[start..end], usize::MAX);
     let mut text = String::new();
-    let mut in_tag = false;
-    for c in html[start..end].chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => text.push(c),
-            _ => {}
+    let mut chars = inner.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '<' && chars.peek().is_some_and(|n| n.is_ascii_alphabetic() || *n == '/') {
+            for d in chars.by_ref() {
+                if d == '>' {
+                    break;
+                }
+            }
+        } else {
+            text.push(c);
         }
     }
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
