@@ -12,6 +12,7 @@ pub mod classify;
 pub mod httpdate;
 pub mod origin;
 pub mod preflight;
+pub mod ratelimit;
 pub mod route;
 pub mod tls;
 
