@@ -275,3 +275,39 @@ fn verbose_trace_never_shows_the_secret_or_the_token() {
     assert!(!out.stderr.contains("verbose-canary-token-42"), "{}", out.stderr);
     assert!(!out.stderr.contains("verbose-canary-refresh-42"));
 }
+
+#[test]
+fn a_kept_alive_connection_closed_unanswered_is_sent_again_and_said_in_verbose() {
+    // Each connection answers its first request and keeps alive, then closes at the second
+    // without a byte of answer: what a proxy that closes its connections unannounced does.
+    let srv = raw(|mut s| {
+        let Some(first) = read_request(&mut s) else { return };
+        let body = if first.method == "POST" {
+            r#"{"access_token":"kept-alive-token-1","token_type":"Bearer","expires_in":3600}"#
+        } else {
+            "{}"
+        };
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        let _ = s.write_all(format!("{head}{body}").as_bytes());
+        let _ = read_request(&mut s);
+    });
+    let token = format!("{}/token", srv.url());
+    let profiles = format!(
+        "{}{}",
+        cc(&token, &srv.url()).named("a"),
+        cc(&token, &srv.url()).named("b")
+    );
+    let out = Sandbox::with(&profiles).conn(&["test", "a", "b", "-j", "1", "-v"]);
+    out.code(0).no_secrets(&[SECRET, "kept-alive-token-1"]);
+    let said = out
+        .stderr
+        .matches("sending the request once more on a new connection")
+        .count();
+    // a's probe and b's token POST and probe each met a connection closed unanswered.
+    assert_eq!(said, 3, "{}", out.stderr);
+    // The pre-flight's connection, then one per answered request.
+    assert_eq!(srv.count(), 5);
+}
