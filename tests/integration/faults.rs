@@ -311,3 +311,57 @@ fn a_kept_alive_connection_closed_unanswered_is_sent_again_and_said_in_verbose()
     // The pre-flight's connection, then one per answered request.
     assert_eq!(srv.count(), 5);
 }
+
+/// `data` gzip-encoded.
+fn gzipped(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+#[test]
+fn a_gzip_encoded_error_answer_sent_unasked_is_read() {
+    let body = gzipped(br#"{"error":"invalid_client","error_description":"Client authentication failed"}"#);
+    let srv = raw(move |mut s| {
+        if read_request(&mut s).is_some() {
+            respond(
+                &mut s,
+                "401 Unauthorized",
+                &[("Content-Type", "application/json"), ("Content-Encoding", "gzip")],
+                &body,
+            );
+        }
+    });
+    let out = Sandbox::of(cc(&format!("{}/token", srv.url()), &srv.url())).conn(&["test", "p", "--format", "json"]);
+    out.code(5).no_secrets(&[SECRET]);
+    let p = out.profile();
+    assert!(p.to_string().contains("invalid_client"), "{p}");
+    assert!(!p.to_string().contains("UTF-8"), "{p}");
+}
+
+#[test]
+fn a_gzip_bomb_stays_bounded_by_the_decoded_size() {
+    // 64 MiB of JSON-looking zeros, about 64 KiB on the wire.
+    let mut json = b"{\"access_token\":\"".to_vec();
+    json.resize(64 << 20, b'0');
+    let bomb = gzipped(&json);
+    assert!(bomb.len() < 200 << 10);
+    let srv = raw(move |mut s| {
+        if read_request(&mut s).is_some() {
+            respond(
+                &mut s,
+                "200 OK",
+                &[("Content-Type", "application/json"), ("Content-Encoding", "gzip")],
+                &bomb,
+            );
+        }
+    });
+    let started = Instant::now();
+    let s = Sandbox::of(cc(&format!("{}/token", srv.url()), &srv.url()));
+    let out = s.conn(&["test", "p", "--format", "json"]);
+    out.code(7).no_secrets(&[SECRET]);
+    let p = out.profile();
+    assert_eq!(p["kind"], "token_answer_too_large", "{p}");
+    assert!(p["summary"].as_str().unwrap().contains("larger than 1 MiB"), "{p}");
+    assert!(started.elapsed() < Duration::from_secs(20));
+}

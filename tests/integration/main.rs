@@ -13,6 +13,7 @@ mod hostile_servers;
 mod login;
 mod manage;
 mod oidc;
+mod real_nginx;
 mod real_tinyproxy;
 mod redirects;
 mod sec_files;

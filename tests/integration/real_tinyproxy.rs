@@ -2,11 +2,9 @@
 //! closes, the route the environment asks for, refusals in the proxy's words, credentials
 //! from a secret source, and TLS through the tunnel.
 
-use serde_json::Value;
-
-use crate::support::Sandbox;
 use crate::support::profiles::{Profile, env};
-use crate::support::real::{self, Daemon, json_location};
+use crate::support::real::{self, Daemon, token_and_probe};
+use crate::support::{Sandbox, step};
 
 const SECRET: &str = "proxy-canary-client-secret";
 const TOKEN: &str = "ngx-proxied-token-value";
@@ -18,15 +16,7 @@ fn backend() -> Daemon {
     let (cert, key) = real::openssl_self_signed(dir.path(), "");
     let cert = std::fs::read_to_string(cert).unwrap();
     let key = std::fs::read_to_string(key).unwrap();
-    let locations = format!(
-        "{}{}",
-        json_location(
-            "/token",
-            200,
-            &format!(r#"{{"access_token":"{TOKEN}","token_type":"Bearer","expires_in":3600}}"#)
-        ),
-        json_location("/ping", 200, r#"{"ok":true}"#)
-    );
+    let locations = token_and_probe(TOKEN);
     real::nginx(
         &format!(
             "server {{ listen 127.0.0.1:{{port0}};\n{locations}}}\n\
@@ -51,16 +41,6 @@ fn profile(name: &str, base: &str) -> Profile {
         .probe("/ping")
         .client_credentials(&format!("{base}/token"), "c")
         .secret(SECRET)
-}
-
-fn step(p: &Value, name: &str) -> Value {
-    p["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == name)
-        .cloned()
-        .unwrap_or_else(|| panic!("no {name} step in {p}"))
 }
 
 /// Requests tinyproxy forwarded, from its log.

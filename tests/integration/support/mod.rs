@@ -192,6 +192,16 @@ pub fn aligned_base64(raw: &[u8], a: usize) -> String {
     enc.get(first..last).unwrap_or("").to_string()
 }
 
+/// The step of this name in a profile of the JSON report.
+#[track_caller]
+pub fn step(profile: &Value, name: &str) -> Value {
+    profile["steps"]
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["name"] == name))
+        .cloned()
+        .unwrap_or_else(|| panic!("no {name} step in {profile}"))
+}
+
 /// A temporary home with a profiles file, where `conn` runs with a clean environment.
 pub struct Sandbox {
     pub dir: tempfile::TempDir,

@@ -174,3 +174,16 @@ pub fn json_location(path: &str, status: u16, body: &str) -> String {
     let body = body.replace('\\', "\\\\").replace('\'', "\\'");
     format!("    location = {path} {{ default_type application/json; return {status} '{body}'; }}\n")
 }
+
+/// nginx `location`s for `/token` (a Bearer `token`, one hour) and `/ping` (`{"ok":true}`).
+pub fn token_and_probe(token: &str) -> String {
+    format!(
+        "{}{}",
+        json_location(
+            "/token",
+            200,
+            &format!(r#"{{"access_token":"{token}","token_type":"Bearer","expires_in":3600}}"#)
+        ),
+        json_location("/ping", 200, r#"{"ok":true}"#)
+    )
+}
