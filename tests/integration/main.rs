@@ -14,6 +14,7 @@ mod login;
 mod manage;
 mod oidc;
 mod real_nginx;
+mod real_oauth_server;
 mod real_tinyproxy;
 mod redirects;
 mod sec_files;

@@ -54,7 +54,7 @@ impl Drop for Daemon {
 /// Run `program` with `args` and wait until every port accepts connections.
 fn start(program: &str, args: &[&str], dir: tempfile::TempDir, ports: Vec<u16>) -> Daemon {
     let log = std::fs::File::create(dir.path().join("stderr.log")).expect("log");
-    let child = Command::new(program)
+    let child = Command::new(installed(program))
         .args(args)
         .current_dir(dir.path())
         .stdin(Stdio::null())
@@ -83,6 +83,17 @@ fn start(program: &str, args: &[&str], dir: tempfile::TempDir, ports: Vec<u16>) 
         }
     }
     d
+}
+
+/// Where `program` is: on the PATH, else in the system directories a user's PATH may lack
+/// (Debian installs nginx in /usr/sbin).
+fn installed(program: &str) -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain(["/usr/sbin", "/sbin", "/usr/bin"].map(PathBuf::from))
+        .map(|d| d.join(program))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| PathBuf::from(program))
 }
 
 /// tinyproxy on a free port, allowing loopback clients; `extra` are more configuration lines
@@ -119,7 +130,8 @@ pub fn nginx(servers: &str, ports: usize, files: &[(&str, &str)]) -> Daemon {
     );
     std::fs::write(dir.path().join("nginx.conf"), conf).expect("write");
     let conf = format!("{d}/nginx.conf");
-    start("nginx", &["-p", &d, "-c", &conf], dir, ports)
+    let early_log = format!("{d}/error.log");
+    start("nginx", &["-p", &d, "-e", &early_log, "-c", &conf], dir, ports)
 }
 
 /// The most common self-signed recipe, as its users type it:
@@ -186,4 +198,49 @@ pub fn token_and_probe(token: &str) -> String {
         ),
         json_location("/ping", 200, r#"{"ok":true}"#)
     )
+}
+
+/// oauth2-mock-server (npm, installed into tests/idp by `npm ci --prefix tests/idp`), run by
+/// tests/idp/mock.mjs; stops when dropped.
+pub struct MockOAuth {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub issuer: String,
+}
+
+impl MockOAuth {
+    /// Start it; `mode` is mock.mjs's argument (`entra-scopes`), if any.
+    pub fn start(mode: Option<&str>) -> MockOAuth {
+        use std::io::BufRead;
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/idp");
+        assert!(
+            root.join("node_modules/oauth2-mock-server").is_dir(),
+            "oauth2-mock-server is not installed: run `npm ci --prefix tests/idp` (scripts/test.sh does)"
+        );
+        let mut child = Command::new("node")
+            .arg(root.join("mock.mjs"))
+            .args(mode)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("node must be installed to run oauth2-mock-server");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("read the mock's line");
+        let v: serde_json::Value =
+            serde_json::from_str(&line).unwrap_or_else(|_| panic!("oauth2-mock-server did not start: {line:?}"));
+        MockOAuth {
+            child,
+            issuer: v["issuer"].as_str().expect("issuer").to_string(),
+        }
+    }
+}
+
+impl Drop for MockOAuth {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
