@@ -164,12 +164,14 @@ impl TlsFailure {
             TlsProblem::Timeout(_) => {
                 "the port may not speak TLS, or something between drops the handshake; check the URL's scheme and port"
             }
-            TlsProblem::Revoked
-            | TlsProblem::BadCertificate(_)
-            | TlsProblem::NoCertificate
-            | TlsProblem::Other(_)
-            | TlsProblem::Handshake(_)
-            | TlsProblem::BadServerName => return Vec::new(),
+            TlsProblem::Revoked => "the server's operator must replace the certificate",
+            TlsProblem::BadCertificate(_) => {
+                "the server's operator must replace the certificate with one issued for a TLS server"
+            }
+            TlsProblem::NoCertificate | TlsProblem::Other(_) | TlsProblem::Handshake(_) => {
+                "check the URL's scheme and port: the port may not serve TLS as a web server does; -v shows the exchange"
+            }
+            TlsProblem::BadServerName => "use a host name or an IP address in the URL",
         };
         vec![h.to_string()]
     }

@@ -57,7 +57,8 @@ pub async fn open(mut stream: TcpStream, proxy: &Url, origin: &Origin, limit: Du
     let (status, said) = status_line(&head).ok_or_else(closed)?;
     match status {
         200..=299 => Ok(stream),
-        407 => Err(NetFailure::ProxyAuth {
+        // tinyproxy answers wrong credentials with 401, not 407.
+        401 | 407 => Err(NetFailure::ProxyAuth {
             proxy: Some(addr),
             said: Some(said),
             sent: auth.is_some(),

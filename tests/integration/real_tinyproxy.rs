@@ -125,6 +125,10 @@ fn a_connect_the_proxy_forbids_is_network_in_its_words() {
     );
     assert!(p["summary"].as_str().unwrap().starts_with(&want), "{p}");
     assert!(!p.to_string().contains("set `expect`"), "{p}");
+    // `conn token` has no pre-flight: the request itself says the proxy refused.
+    let out = s.conn(&["token", "t"]);
+    out.code(3).no_secrets(&[SECRET]);
+    out.stderr_has("the proxy refused CONNECT to 127.0.0.1");
 }
 
 #[test]
@@ -164,6 +168,19 @@ fn proxy_credentials_come_from_a_secret_source() {
         let shown = s.conn(&["show", "t"]);
         shown.code(0).no_secrets(&["proxy-pw-7731"]);
     }
+    // A wrong password: the proxy refused the credentials it was given.
+    let s = Sandbox::of(profile("t", &https_url(&b)).raw("proxy", &table)).var("PROXY_PASSWORD", "wrong-pw-8812");
+    let out = s.conn(&["test", "t", "--format", "json"]);
+    out.code(3).no_secrets(&[SECRET, "wrong-pw-8812"]);
+    let p = out.profile();
+    assert_eq!(p["kind"], "proxy_auth_required", "{p}");
+    assert!(
+        p["summary"]
+            .as_str()
+            .unwrap()
+            .contains("refused the credentials it was given"),
+        "{p}"
+    );
 }
 
 #[test]
