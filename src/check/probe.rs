@@ -181,7 +181,7 @@ pub async fn run(
         let b = request(http, &method, &url, cred, timeout);
         trace(format!("> {} {}", method, shown(&url)));
         let host = url.host_str().unwrap_or("the API").to_string();
-        let sent = crate::net::fetch(b, timeout, MAX_PROBE_BODY, &host).await;
+        let sent = crate::net::fetch_traced(b, timeout, MAX_PROBE_BODY, &host, trace).await;
         let ms = started.elapsed().as_millis() as u64;
         let crate::net::Answer { status, headers, body } = match sent {
             Ok(a) => a,

@@ -22,6 +22,8 @@ pub struct Net {
     pub ca_file: Option<PathBuf>,
     /// Explicit proxy; else the environment's.
     pub proxy: Option<Url>,
+    /// Credentials for the explicit proxy, from `proxy = { url, username, password }`.
+    pub proxy_auth: Option<ProxyAuth>,
     /// Skip certificate checks (warned on every run).
     pub insecure_tls: bool,
     /// Allow `http://` for credential-bearing calls to non-loopback hosts.
@@ -39,11 +41,29 @@ impl Default for Net {
             connect_timeout: Duration::from_secs(5),
             ca_file: None,
             proxy: None,
+            proxy_auth: None,
             insecure_tls: false,
             allow_insecure_http: false,
             client_cert: None,
             client_key: None,
         }
+    }
+}
+
+/// A proxy's user name and password, the password from a secret source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProxyAuth {
+    /// The user name (not secret).
+    pub username: String,
+    /// Where the password comes from.
+    pub password: Source,
+}
+
+impl std::hash::Hash for ProxyAuth {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        // Equal settings hash equally: the source as shown names it (never a value).
+        self.username.hash(h);
+        self.password.describe().hash(h);
     }
 }
 

@@ -70,6 +70,31 @@ pub enum NetFailure {
         /// The host.
         what: String,
     },
+    /// The proxy answered CONNECT with a refusal.
+    ProxyRefused {
+        /// The proxy's `host:port`, when known.
+        proxy: Option<String>,
+        /// The `host:port` the tunnel was for.
+        target: String,
+        /// The proxy's status line (`403 Forbidden`), when known.
+        said: Option<String>,
+    },
+    /// The proxy wants credentials (407), for CONNECT or a plain-http request.
+    ProxyAuth {
+        /// The proxy's `host:port`, when known.
+        proxy: Option<String>,
+        /// The proxy's status line, when known.
+        said: Option<String>,
+        /// Credentials were sent (and refused).
+        sent: bool,
+    },
+    /// The proxy closed the connection instead of answering CONNECT.
+    ProxyClosed {
+        /// The proxy's `host:port`.
+        proxy: String,
+        /// The `host:port` the tunnel was for.
+        target: String,
+    },
     /// The connection broke.
     Broken {
         /// The host.
@@ -77,6 +102,17 @@ pub enum NetFailure {
         /// The error chain, cleaned.
         chain: String,
     },
+}
+
+/// How to give a proxy its credentials.
+const PROXY_CREDENTIALS: &str = "give the proxy its credentials with proxy = { url, username, password } in the profile, the password from a secret source: proxy = { url = \"http://proxy.corp:3128\", username = \"svc-conn\", password = { env = \"PROXY_PASSWORD\" } }";
+
+/// "the proxy 10.0.0.1:3128", or "the proxy" when its address is not known.
+fn the_proxy(proxy: &Option<String>) -> String {
+    match proxy {
+        Some(p) => format!("the proxy {p}"),
+        None => "the proxy".to_string(),
+    }
 }
 
 fn via(proxy: bool) -> &'static str {
@@ -98,6 +134,8 @@ impl NetFailure {
             NetFailure::NotHttp { .. } => "not_http",
             NetFailure::Stalled { .. } => "too_slow",
             NetFailure::Broken { .. } => "connection_broken",
+            NetFailure::ProxyRefused { .. } | NetFailure::ProxyClosed { .. } => "proxy_refused",
+            NetFailure::ProxyAuth { .. } => "proxy_auth_required",
         }
     }
 
@@ -166,6 +204,24 @@ impl NetFailure {
             ),
             NetFailure::ConnectFailed { what } => format!("cannot connect to {what}"),
             NetFailure::Broken { what, chain } => format!("the connection to {what} failed: {chain}"),
+            NetFailure::ProxyRefused { proxy, target, said } => format!(
+                "{} refused CONNECT to {target}{}",
+                the_proxy(proxy),
+                said.as_ref().map(|s| format!(" ({s})")).unwrap_or_default()
+            ),
+            NetFailure::ProxyAuth { proxy, said, sent } => format!(
+                "{} {} ({})",
+                the_proxy(proxy),
+                if *sent {
+                    "refused the credentials it was given"
+                } else {
+                    "wants credentials"
+                },
+                said.as_deref().unwrap_or("407")
+            ),
+            NetFailure::ProxyClosed { proxy, target } => {
+                format!("the proxy {proxy} closed the connection instead of answering CONNECT to {target}")
+            }
         }
     }
 
@@ -212,6 +268,14 @@ impl NetFailure {
             NetFailure::Broken { .. } => {
                 one("the server closed the connection or answered with something that is not HTTP")
             }
+            NetFailure::ProxyRefused { target, .. } | NetFailure::ProxyClosed { target, .. } => vec![format!(
+                "the proxy does not open tunnels to {target}: ask its operator to allow it, or list the host in NO_PROXY if it is reachable directly"
+            )],
+            NetFailure::ProxyAuth { sent: false, .. } => one(PROXY_CREDENTIALS),
+            NetFailure::ProxyAuth { sent: true, .. } => vec![
+                "check the proxy user name and password".to_string(),
+                PROXY_CREDENTIALS.to_string(),
+            ],
         }
     }
 }

@@ -26,10 +26,20 @@ pub enum TlsProblem {
     NotValidForName,
     /// Revoked.
     Revoked,
-    /// Refused for another certificate reason (its name).
+    /// Refused for another certificate reason (in words).
     BadCertificate(String),
-    /// The server asks for a client certificate it trusts (the alert, as shown).
+    /// The certificate is its own issuer: no authority vouches for it. `ca_file`: one is
+    /// set, and it does not hold this certificate.
+    SelfSigned {
+        /// A `ca_file` is set.
+        ca_file: bool,
+    },
+    /// The server sent its own certificate without the intermediate that issued it.
+    IncompleteChain,
+    /// The server asks for a client certificate it trusts (how it said so).
     ClientCertRequired(String),
+    /// A plain `http://` request reached a TLS port (the server's words).
+    PlainHttpToTls(String),
     /// The server ended the handshake with an alert (its name).
     Alert(String),
     /// The server did not answer with TLS.
@@ -58,6 +68,9 @@ impl TlsProblem {
             TlsProblem::NotValidForName => "tls_not_valid_for_name",
             TlsProblem::Revoked => "tls_revoked",
             TlsProblem::BadCertificate(_) => "tls_bad_certificate",
+            TlsProblem::SelfSigned { .. } => "tls_self_signed",
+            TlsProblem::IncompleteChain => "tls_incomplete_chain",
+            TlsProblem::PlainHttpToTls(_) => "tls_port_needs_https",
             TlsProblem::ClientCertRequired(_) => "tls_client_cert_required",
             TlsProblem::Alert(_) => "tls_alert",
             TlsProblem::NotTls => "tls_not_tls",
@@ -92,7 +105,19 @@ impl TlsFailure {
             TlsProblem::NotValidForName => format!("the certificate presented is not valid for the name {host}"),
             TlsProblem::Revoked => format!("the certificate of {host} has been revoked"),
             TlsProblem::BadCertificate(why) => format!("the certificate of {host} was refused: {why}"),
-            TlsProblem::ClientCertRequired(alert) => format!("{host} refused the TLS connection (alert: {alert})"),
+            TlsProblem::SelfSigned { ca_file: false } => {
+                format!("the certificate of {host} is self-signed: no certificate authority vouches for it")
+            }
+            TlsProblem::SelfSigned { ca_file: true } => {
+                format!("the certificate of {host} is self-signed, and it is not the one in ca_file")
+            }
+            TlsProblem::IncompleteChain => format!(
+                "{host} sends an incomplete certificate chain: its own certificate without the intermediate that issued it"
+            ),
+            TlsProblem::ClientCertRequired(said) => format!("{host} requires a client certificate ({said})"),
+            TlsProblem::PlainHttpToTls(said) => {
+                format!("{host} speaks TLS on this port: it refused a plain http:// request ({said})")
+            }
             TlsProblem::Alert(a) => format!("{host} ended the TLS handshake (alert: {a})"),
             TlsProblem::NotTls => format!("{host} did not answer with TLS"),
             TlsProblem::NoCertificate => format!("{host} presented no certificate"),
@@ -121,6 +146,16 @@ impl TlsFailure {
             TlsProblem::ClientCertRequired(_) => {
                 "the server requires a client certificate it trusts: set client_cert and client_key in the profile"
             }
+            TlsProblem::SelfSigned { ca_file: false } => {
+                "if you trust this server, save its certificate (openssl s_client -connect HOST:PORT -showcerts </dev/null) and set ca_file = \"/path/server.pem\" in the profile, as curl --cacert does"
+            }
+            TlsProblem::SelfSigned { ca_file: true } => {
+                "the server's certificate changed, or ca_file holds another one: put the certificate the server presents now in ca_file"
+            }
+            TlsProblem::IncompleteChain => {
+                "the server's operator must send the intermediate certificate too (for nginx: ssl_certificate holds the server certificate followed by the intermediates)"
+            }
+            TlsProblem::PlainHttpToTls(_) => "use https:// in the URL",
             TlsProblem::Alert(_) => "the server and conn share no TLS version or cipher; conn speaks TLS 1.2 and 1.3",
             TlsProblem::NotTls => "the port may serve plain HTTP: check the URL's scheme (https://) and port",
             TlsProblem::Closed => {
@@ -129,12 +164,14 @@ impl TlsFailure {
             TlsProblem::Timeout(_) => {
                 "the port may not speak TLS, or something between drops the handshake; check the URL's scheme and port"
             }
-            TlsProblem::Revoked
-            | TlsProblem::BadCertificate(_)
-            | TlsProblem::NoCertificate
-            | TlsProblem::Other(_)
-            | TlsProblem::Handshake(_)
-            | TlsProblem::BadServerName => return Vec::new(),
+            TlsProblem::Revoked => "the server's operator must replace the certificate",
+            TlsProblem::BadCertificate(_) => {
+                "the server's operator must replace the certificate with one issued for a TLS server"
+            }
+            TlsProblem::NoCertificate | TlsProblem::Other(_) | TlsProblem::Handshake(_) => {
+                "check the URL's scheme and port: the port may not serve TLS as a web server does; -v shows the exchange"
+            }
+            TlsProblem::BadServerName => "use a host name or an IP address in the URL",
         };
         vec![h.to_string()]
     }

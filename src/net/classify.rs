@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use super::cert::CertFacts;
 use super::origin::Origin;
+use super::tls::Refused;
 use crate::clock::now_secs;
 use crate::failure::{Failure, NetFailure, Presented, TlsFailure, TlsProblem};
 
@@ -80,7 +81,7 @@ pub fn tls_io(e: &std::io::Error, origin: &Origin) -> Failure {
     }
 }
 
-/// A rustls error, for a connection to `host`.
+/// A rustls error, for a connection to `host`: always in words, never rustls's own names.
 pub fn tls_error(e: &rustls::Error, host: &str) -> Failure {
     use rustls::{AlertDescription as A, CertificateError as C, Error as E};
     let problem = match e {
@@ -90,18 +91,102 @@ pub fn tls_error(e: &rustls::Error, host: &str) -> Failure {
             C::NotValidYet | C::NotValidYetContext { .. } => TlsProblem::NotValidYet,
             C::NotValidForName | C::NotValidForNameContext { .. } => TlsProblem::NotValidForName,
             C::Revoked => TlsProblem::Revoked,
-            other => TlsProblem::BadCertificate(format!("{other:?}")),
+            C::Other(o) => match o.0.downcast_ref::<Refused>() {
+                Some(Refused::SelfSigned { ca_file }) => TlsProblem::SelfSigned { ca_file: *ca_file },
+                Some(Refused::IncompleteChain) => TlsProblem::IncompleteChain,
+                None => TlsProblem::BadCertificate("it is not acceptable as a server certificate".into()),
+            },
+            other => TlsProblem::BadCertificate(certificate_words(other).into()),
         },
-        E::AlertReceived(A::CertificateRequired)
-        | E::AlertReceived(A::BadCertificate)
-        | E::AlertReceived(A::UnknownCA)
-        | E::AlertReceived(A::AccessDenied) => TlsProblem::ClientCertRequired(e.to_string()),
-        E::AlertReceived(a) => TlsProblem::Alert(format!("{a:?}")),
+        E::AlertReceived(a @ (A::CertificateRequired | A::BadCertificate | A::UnknownCA | A::AccessDenied)) => {
+            TlsProblem::ClientCertRequired(format!("TLS alert {}", alert_name(*a)))
+        }
+        E::AlertReceived(a) => TlsProblem::Alert(alert_name(*a)),
         E::InvalidMessage(_) => TlsProblem::NotTls,
         E::NoCertificatesPresented => TlsProblem::NoCertificate,
-        other => TlsProblem::Other(other.to_string()),
+        E::PeerIncompatible(_) => TlsProblem::Alert("no TLS version or cipher in common".into()),
+        E::PeerMisbehaved(_) => TlsProblem::Other("the server broke the TLS protocol".into()),
+        E::General(why) => TlsProblem::Other(crate::finding::clean(why, 200)),
+        _ => TlsProblem::Other("the handshake failed".into()),
     };
     tls(host, problem)
+}
+
+/// What is wrong with a certificate, for the reasons without a kind of their own.
+fn certificate_words(c: &rustls::CertificateError) -> &'static str {
+    use rustls::CertificateError as C;
+    match c {
+        C::BadEncoding => "it is not a well-formed certificate",
+        C::BadSignature => "its signature does not verify",
+        C::UnsupportedSignatureAlgorithmContext { .. } => "it is signed with an algorithm conn does not accept",
+        C::UnhandledCriticalExtension => "it has a critical extension conn does not know",
+        C::InvalidPurpose | C::InvalidPurposeContext { .. } => "it is not issued for TLS servers",
+        C::UnknownRevocationStatus | C::ExpiredRevocationList | C::ExpiredRevocationListContext { .. } => {
+            "its revocation status is unknown"
+        }
+        _ => "it is not acceptable as a server certificate",
+    }
+}
+
+/// A TLS alert by its name in the TLS specification (RFC 8446 §6).
+fn alert_name(a: rustls::AlertDescription) -> String {
+    use rustls::AlertDescription as A;
+    let name = match a {
+        A::CloseNotify => "close_notify",
+        A::UnexpectedMessage => "unexpected_message",
+        A::BadRecordMac => "bad_record_mac",
+        A::RecordOverflow => "record_overflow",
+        A::HandshakeFailure => "handshake_failure",
+        A::BadCertificate => "bad_certificate",
+        A::UnsupportedCertificate => "unsupported_certificate",
+        A::CertificateRevoked => "certificate_revoked",
+        A::CertificateExpired => "certificate_expired",
+        A::CertificateUnknown => "certificate_unknown",
+        A::IllegalParameter => "illegal_parameter",
+        A::UnknownCA => "unknown_ca",
+        A::AccessDenied => "access_denied",
+        A::DecodeError => "decode_error",
+        A::DecryptError => "decrypt_error",
+        A::ProtocolVersion => "protocol_version",
+        A::InsufficientSecurity => "insufficient_security",
+        A::InternalError => "internal_error",
+        A::InappropriateFallback => "inappropriate_fallback",
+        A::UserCanceled => "user_canceled",
+        A::MissingExtension => "missing_extension",
+        A::UnsupportedExtension => "unsupported_extension",
+        A::UnrecognisedName => "unrecognized_name",
+        A::UnknownPSKIdentity => "unknown_psk_identity",
+        A::CertificateRequired => "certificate_required",
+        A::NoApplicationProtocol => "no_application_protocol",
+        other => return format!("number {}", u8::from(other)),
+    };
+    name.to_string()
+}
+
+/// The request was sent, and the connection closed before any answer arrived: nothing was
+/// answered, so sending it once more is safe.
+pub fn closed_before_answer(e: &reqwest::Error) -> bool {
+    if e.is_connect() || e.is_timeout() {
+        return false;
+    }
+    let mut source = e.source();
+    while let Some(s) = source {
+        if let Some(h) = s.downcast_ref::<hyper::Error>()
+            && h.is_incomplete_message()
+        {
+            return true;
+        }
+        if let Some(io) = s.downcast_ref::<std::io::Error>()
+            && matches!(
+                io.kind(),
+                std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe
+            )
+        {
+            return true;
+        }
+        source = s.source();
+    }
+    false
 }
 
 /// Add who issued and until when the presented certificate is valid.
@@ -139,6 +224,23 @@ pub fn request_error(e: &reqwest::Error, what: &str, timeout: Duration) -> Failu
             return NetFailure::NotHttp { what: what.to_string() }.into();
         }
         let text = s.to_string();
+        // The tunnel's own errors (hyper-util's TunnelError, not exported: its words).
+        if text.starts_with("tunnel error: proxy authorization required") {
+            return NetFailure::ProxyAuth {
+                proxy: None,
+                said: Some("407".into()),
+                sent: false,
+            }
+            .into();
+        }
+        if text.starts_with("tunnel error: unsuccessful") {
+            return NetFailure::ProxyRefused {
+                proxy: None,
+                target: what.to_string(),
+                said: None,
+            }
+            .into();
+        }
         if text.contains("dns error") || text.contains("failed to lookup address") {
             return dns_not_found(what, false, Some(&text));
         }
@@ -218,6 +320,10 @@ mod tests {
             (too_slow("api.example", s), "too_slow", Network, "api.example did not answer completely within 5s", &["(or --timeout)"]),
             (NetFailure::DnsTimeout { what: "api.example".into(), after: s }.into(), "dns_timeout", Network, "DNS lookup of api.example did not answer within 5s", &["DNS settings"]),
             (NetFailure::NotHttp { what: "api.example".into() }.into(), "not_http", Endpoint, "api.example answered with something that is not HTTP", &["another protocol"]),
+            (NetFailure::ProxyRefused { proxy: Some("10.0.0.1:3128".into()), target: "api.example:443".into(), said: Some("403 Forbidden".into()) }.into(), "proxy_refused", Network, "the proxy 10.0.0.1:3128 refused CONNECT to api.example:443 (403 Forbidden)", &["NO_PROXY"]),
+            (NetFailure::ProxyRefused { proxy: None, target: "api.example".into(), said: None }.into(), "proxy_refused", Network, "the proxy refused CONNECT to api.example", &["NO_PROXY"]),
+            (NetFailure::ProxyAuth { proxy: Some("10.0.0.1:3128".into()), said: Some("407 Proxy Authentication Required".into()), sent: true }.into(), "proxy_auth_required", Network, "the proxy 10.0.0.1:3128 refused the credentials it was given (407 Proxy Authentication Required)", &["user name and password", "secret source"]),
+            (NetFailure::ProxyClosed { proxy: "10.0.0.1:3128".into(), target: "api.example:443".into() }.into(), "proxy_refused", Network, "the proxy 10.0.0.1:3128 closed the connection instead of answering CONNECT to api.example:443", &["NO_PROXY"]),
         ];
         for (f, kind, category, summary, hints) in rows {
             check(f, kind, category, summary, hints);
@@ -234,14 +340,22 @@ mod tests {
             (tls_error(&E::InvalidCertificate(C::Expired), "h"), "tls_expired", Tls, "the certificate of h has expired", &["renew"]),
             (tls_error(&E::InvalidCertificate(C::NotValidYet), "h"), "tls_not_valid_yet", Tls, "the certificate of h is not valid yet", &["clock"]),
             (tls_error(&E::InvalidCertificate(C::NotValidForName), "h"), "tls_not_valid_for_name", Tls, "the certificate presented is not valid for the name h", &["host name"]),
-            (tls_error(&E::InvalidCertificate(C::Revoked), "h"), "tls_revoked", Tls, "the certificate of h has been revoked", &[]),
-            (tls_error(&E::AlertReceived(A::CertificateRequired), "h"), "tls_client_cert_required", Tls, "h refused the TLS connection (alert: received fatal alert: CertificateRequired)", &["client_cert"]),
-            (tls_error(&E::AlertReceived(A::HandshakeFailure), "h"), "tls_alert", Tls, "h ended the TLS handshake (alert: HandshakeFailure)", &["TLS 1.2 and 1.3"]),
+            (tls_error(&E::InvalidCertificate(C::Revoked), "h"), "tls_revoked", Tls, "the certificate of h has been revoked", &["replace the certificate"]),
+            (tls_error(&E::AlertReceived(A::CertificateRequired), "h"), "tls_client_cert_required", Tls, "h requires a client certificate (TLS alert certificate_required)", &["set client_cert"]),
+            (tls_error(&E::AlertReceived(A::HandshakeFailure), "h"), "tls_alert", Tls, "h ended the TLS handshake (alert: handshake_failure)", &["TLS 1.2 and 1.3"]),
+            (tls_error(&E::AlertReceived(A::Unknown(200)), "h"), "tls_alert", Tls, "h ended the TLS handshake (alert: number 200)", &["TLS 1.2 and 1.3"]),
+            (tls_error(&E::InvalidCertificate(C::Other(rustls::OtherError(std::sync::Arc::new(Refused::SelfSigned { ca_file: false })))), "h"), "tls_self_signed", Tls, "the certificate of h is self-signed: no certificate authority vouches for it", &["set ca_file"]),
+            (tls_error(&E::InvalidCertificate(C::Other(rustls::OtherError(std::sync::Arc::new(Refused::SelfSigned { ca_file: true })))), "h"), "tls_self_signed", Tls, "the certificate of h is self-signed, and it is not the one in ca_file", &["put the certificate"]),
+            (tls_error(&E::InvalidCertificate(C::Other(rustls::OtherError(std::sync::Arc::new(Refused::IncompleteChain)))), "h"), "tls_incomplete_chain", Tls, "h sends an incomplete certificate chain: its own certificate without the intermediate that issued it", &["intermediate certificate too"]),
+            (tls_error(&E::InvalidCertificate(C::Other(rustls::OtherError(std::sync::Arc::new(std::io::Error::other("CaUsedAsEndEntity"))))), "h"), "tls_bad_certificate", Tls, "the certificate of h was refused: it is not acceptable as a server certificate", &["replace the certificate"]),
+            (tls_error(&E::InvalidCertificate(C::BadEncoding), "h"), "tls_bad_certificate", Tls, "the certificate of h was refused: it is not a well-formed certificate", &["replace the certificate"]),
+            (tls_error(&E::PeerIncompatible(rustls::PeerIncompatible::NoCipherSuitesInCommon), "h"), "tls_alert", Tls, "h ended the TLS handshake (alert: no TLS version or cipher in common)", &["TLS 1.2 and 1.3"]),
+            (tls_error(&E::PeerMisbehaved(rustls::PeerMisbehaved::TooManyEmptyFragments), "h"), "tls_failed", Tls, "TLS with h failed: the server broke the TLS protocol", &["scheme and port"]),
             (tls_error(&E::InvalidMessage(rustls::InvalidMessage::InvalidContentType), "h"), "tls_not_tls", Tls, "h did not answer with TLS", &["plain HTTP"]),
-            (tls_error(&E::NoCertificatesPresented, "h"), "tls_no_certificate", Tls, "h presented no certificate", &[]),
+            (tls_error(&E::NoCertificatesPresented, "h"), "tls_no_certificate", Tls, "h presented no certificate", &["scheme and port"]),
             (tls_io(&IoError::from(ErrorKind::UnexpectedEof), &o), "tls_closed", Tls, "api.example:443 closed the connection during the TLS handshake", &["client certificate"]),
             (TlsFailure { host: o.authority(), problem: TlsProblem::Timeout(Duration::from_secs(2)) }.into(), "tls_timeout", Tls, "the TLS handshake with api.example:443 did not finish within 2s", &["scheme and port"]),
-            (TlsFailure { host: "a b".into(), problem: TlsProblem::BadServerName }.into(), "tls_bad_server_name", Config, "`a b` is not a valid TLS server name", &[]),
+            (TlsFailure { host: "a b".into(), problem: TlsProblem::BadServerName }.into(), "tls_bad_server_name", Config, "`a b` is not a valid TLS server name", &["host name or an IP address"]),
         ];
         for (f, kind, category, summary, hints) in rows {
             check(f, kind, category, summary, hints);

@@ -6,6 +6,7 @@
 //! Every client refuses to follow redirects: token requests must never be redirected, and
 //! probe redirects are followed by hand, same origin only.
 
+pub mod answer;
 pub mod body;
 pub mod cert;
 pub mod classify;
@@ -15,6 +16,7 @@ pub mod preflight;
 pub mod ratelimit;
 pub mod route;
 pub mod tls;
+pub mod tunnel;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -30,6 +32,8 @@ pub struct Client {
     pub http: reqwest::Client,
     /// Its TLS settings, for the pre-flight handshake.
     pub tls: Arc<rustls::ClientConfig>,
+    /// The profile's own proxy, with its credentials when it has them.
+    pub proxy: Option<Url>,
 }
 
 /// HTTP state shared by every profile of a run.
@@ -62,7 +66,12 @@ impl Http {
     /// The route requests to `url` with these settings take: what the clients use and what
     /// the pre-flight checks.
     pub fn route(&self, url: &Url, net: &Net) -> route::Route {
-        self.env.route(url, net.proxy.as_ref())
+        let explicit = self
+            .client(net)
+            .ok()
+            .and_then(|c| c.proxy)
+            .or_else(|| net.proxy.clone());
+        self.env.route(url, explicit.as_ref())
     }
 }
 
@@ -75,17 +84,40 @@ fn build(net: &Net, env: Arc<route::Env>) -> Result<Client, String> {
         .connect_timeout(net.connect_timeout)
         .pool_max_idle_per_host(64)
         .user_agent(concat!("conn/", env!("CARGO_PKG_VERSION")));
-    if let Some(p) = &net.proxy {
+    let proxy = explicit_proxy(net)?;
+    if let Some(p) = &proxy {
         // Checked here so that a bad setting is a clear error, not a request that goes direct.
         reqwest::Proxy::all(p.as_str()).map_err(|e| format!("proxy {}: {e}", crate::config::shown(p)))?;
     }
     // The route of each request comes from `route`, never from reqwest's own reading of the
     // environment.
-    let explicit = net.proxy.clone();
+    let explicit = proxy.clone();
     let decide = move |u: &Url| env.route(u, explicit.as_ref()).proxy().cloned();
     let b = b.no_proxy().proxy(reqwest::Proxy::custom(decide));
     let http = b.build().map_err(|e| format!("HTTP client set-up failed: {e}"))?;
-    Ok(Client { http, tls })
+    Ok(Client { http, tls, proxy })
+}
+
+/// The profile's proxy with the credentials of `proxy = { url, username, password }` in its
+/// user info, where the HTTP client and the pre-flight's CONNECT read them. The password is
+/// resolved here, once per run, and registered with the redactor; URLs are only ever shown
+/// without their user info.
+fn explicit_proxy(net: &Net) -> Result<Option<Url>, String> {
+    let (Some(url), Some(auth)) = (&net.proxy, &net.proxy_auth) else {
+        return Ok(net.proxy.clone());
+    };
+    let password = auth
+        .password
+        .resolve()
+        .map_err(|e| format!("the proxy password ({}): {e}", auth.password.describe()))?;
+    // The URL percent-encodes what user info cannot hold as it is.
+    let mut u = url.clone();
+    let set = u
+        .set_username(&auth.username)
+        .and_then(|()| u.set_password(Some(password.expose())));
+    set.map_err(|()| format!("proxy {}: cannot carry credentials", crate::config::shown(url)))?;
+    crate::redact::url::register(&u);
+    Ok(Some(u))
 }
 
 /// An HTTP answer with its body read up to a cap.
@@ -107,17 +139,77 @@ pub async fn fetch(
     cap: usize,
     what: &str,
 ) -> Result<Answer, crate::finding::Finding> {
+    fetch_traced(req, timeout, cap, what, &|_| {}).await
+}
+
+/// What `-v` says when a request is sent again.
+pub const SENT_AGAIN: &str = "* the connection was closed before any answer arrived (proxies and servers close idle connections): sending the request once more on a new connection";
+
+/// [`fetch`], saying in `trace` what it did besides. A connection closed before any byte of
+/// the answer arrived — a proxy or server that closes kept-alive connections without saying
+/// so, as tinyproxy does — means nothing was answered: the request (a token POST too) is sent
+/// once more, on a new connection, within the same deadline. An answer that is not the
+/// server's own (a proxy's 407, nginx's TLS error pages) is a failure here ([`answer`]).
+pub async fn fetch_traced(
+    req: reqwest::RequestBuilder,
+    timeout: std::time::Duration,
+    cap: usize,
+    what: &str,
+    trace: &(dyn Fn(String) + Sync),
+) -> Result<Answer, crate::finding::Finding> {
+    let started = std::time::Instant::now();
+    let again = req.try_clone();
+    let first = attempt(req, timeout, cap).await;
+    let sent = match (first, again) {
+        (Err(Failed::Unanswered(e)), Some(again)) if classify::closed_before_answer(&e) => {
+            trace(SENT_AGAIN.to_string());
+            attempt(again, timeout.saturating_sub(started.elapsed()), cap).await
+        }
+        (first, _) => first,
+    };
+    match sent {
+        Ok((a, from)) => match answer::not_the_servers(a.status, &a.headers, &a.body.bytes, from, what) {
+            Some(f) => Err(f),
+            None => Ok(a),
+        },
+        Err(Failed::Unanswered(e) | Failed::Http(e)) => Err(classify::request_error(&e, what, timeout)),
+        Err(Failed::Slow) => Err(classify::too_slow(what, timeout)),
+    }
+}
+
+/// Why one attempt got no answer.
+enum Failed {
+    /// No answer head arrived.
+    Unanswered(reqwest::Error),
+    /// The answer's body broke.
+    Http(reqwest::Error),
+    /// The total deadline passed.
+    Slow,
+}
+
+/// One send and read, with the address the answer came from.
+async fn attempt(
+    req: reqwest::RequestBuilder,
+    timeout: std::time::Duration,
+    cap: usize,
+) -> Result<(Answer, Option<std::net::SocketAddr>), Failed> {
     let sent = tokio::time::timeout(timeout, async {
-        let resp = req.timeout(timeout).send().await?;
+        let resp = req.timeout(timeout).send().await.map_err(Failed::Unanswered)?;
+        let from = resp.remote_addr();
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
-        let body = body::read_capped(resp, cap).await?;
-        Ok::<_, reqwest::Error>(Answer { status, headers, body })
+        let body = match body::read_capped(resp, cap).await {
+            Ok(b) => b,
+            // A proxy that wants credentials may close before the request body is read
+            // (tinyproxy resets it): its head says all there is.
+            Err(_) if status == 407 => body::Body {
+                bytes: Vec::new(),
+                truncated: false,
+            },
+            Err(e) => return Err(Failed::Http(e)),
+        };
+        Ok((Answer { status, headers, body }, from))
     })
     .await;
-    match sent {
-        Ok(Ok(a)) => Ok(a),
-        Ok(Err(e)) => Err(classify::request_error(&e, what, timeout)),
-        Err(_) => Err(classify::too_slow(what, timeout)),
-    }
+    sent.unwrap_or(Err(Failed::Slow))
 }

@@ -2,8 +2,8 @@
 //!
 //! Run once per origin per run (profiles on the same host share the result), with the same
 //! TLS configuration the HTTP requests use, along the route they take ([`super::route`]).
-//! Through a proxy, DNS and connect are checked against the proxy and say so; TLS to the
-//! origin is then left to the request itself. A host that `NO_PROXY` sends direct says so too.
+//! Through a proxy, DNS and connect are checked against the proxy and say so; through an
+//! http proxy, TLS to the origin is checked in a CONNECT tunnel ([`super::tunnel`]). A host that `NO_PROXY` sends direct says so too.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -59,7 +59,8 @@ pub struct OriginCheck {
     pub dns: Timed<Result<String, Finding>>,
     /// TCP connect: the address reached, or failure. `None` when DNS failed.
     pub connect: Option<Timed<Result<String, Finding>>>,
-    /// TLS handshake. `None` for http, through a proxy, or when connect failed.
+    /// TLS handshake (through an http proxy's tunnel). `None` for http, through other
+    /// proxies, or when connect failed.
     pub tls: Option<Timed<Result<TlsFacts, Finding>>>,
 }
 
@@ -178,11 +179,25 @@ async fn run(origin: &Origin, net: &Net, tls: &Arc<rustls::ClientConfig>, route:
             None => format!("{addr}{}", target.exempt),
         }),
     });
-    if !origin.https || target.via.is_some() {
+    if !origin.https {
         return check;
     }
     let t = Instant::now();
-    let value = tls_layer(stream, addr, origin, net, tls).await;
+    let value = match route.proxy() {
+        Some(p) if p.scheme() == "http" => match super::tunnel::open(stream, p, origin, net.timeout).await {
+            Ok(tunnel) => handshake(tunnel, origin, tls.clone(), net.timeout).await,
+            Err(f) => {
+                check.connect = Some(Timed {
+                    ms: connect_ms + ms(t),
+                    value: Err(f),
+                });
+                return check;
+            }
+        },
+        // Other proxy kinds: TLS is left to the requests themselves.
+        Some(_) => return check,
+        None => tls_layer(stream, addr, origin, net, tls).await,
+    };
     check.tls = Some(Timed { ms: ms(t), value });
     check
 }
@@ -297,8 +312,8 @@ async fn handshake(
             let version = match conn.protocol_version() {
                 Some(rustls::ProtocolVersion::TLSv1_3) => "TLS 1.3".to_string(),
                 Some(rustls::ProtocolVersion::TLSv1_2) => "TLS 1.2".to_string(),
-                Some(v) => format!("{v:?}"),
-                None => "TLS".to_string(),
+                // rustls speaks only 1.2 and 1.3: no other name is ever shown.
+                _ => "TLS".to_string(),
             };
             let cert = conn
                 .peer_certificates()

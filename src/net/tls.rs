@@ -4,9 +4,17 @@
 //! certificate dates) and every HTTP request, so what the pre-flight says is what the token
 //! request meets. Trust: the system's roots plus the profile's `ca_file`; `insecure_tls`
 //! accepts any certificate (and is warned about on every run).
+//!
+//! As with `curl --cacert`, a server certificate that is itself one of the `ca_file`
+//! certificates is trusted (the user pinned it): the most common self-signed recipe,
+//! `openssl req -x509 -newkey rsa:2048 -nodes`, makes a certificate with `CA:TRUE`, which the
+//! usual path check refuses as a CA used as an end entity. Its name and dates are still
+//! checked. Refusals a person can act on (self-signed, an incomplete chain) leave here as
+//! [`Refused`], so the words can name them.
 
 use std::sync::{Arc, OnceLock};
 
+use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
@@ -37,6 +45,7 @@ pub fn client_config(net: &Net) -> Result<Arc<ClientConfig>, String> {
     } else {
         let mut roots = RootCertStore::empty();
         roots.add_parsable_certificates(system_roots().iter().cloned());
+        let mut pinned = Vec::new();
         if let Some(path) = &net.ca_file {
             let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
                 .map_err(|e| format!("cannot read ca_file {}: {}", path.display(), pem_reason(&e)))?
@@ -45,12 +54,20 @@ pub fn client_config(net: &Net) -> Result<Arc<ClientConfig>, String> {
             if certs.is_empty() {
                 return Err(format!("ca_file {} holds no PEM certificate", path.display()));
             }
+            pinned.clone_from(&certs);
             let (added, _) = roots.add_parsable_certificates(certs);
             if added == 0 {
                 return Err(format!("ca_file {} holds no usable CA certificate", path.display()));
             }
         }
-        builder.with_root_certificates(roots)
+        let inner = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider())
+            .build()
+            .map_err(|e| format!("TLS set-up failed: {e}"))?;
+        builder.dangerous().with_custom_certificate_verifier(Arc::new(Checked {
+            inner,
+            ca_file: net.ca_file.is_some(),
+            pinned,
+        }))
     };
     let config = match (&net.client_cert, &net.client_key) {
         (Some(cert), Some(key)) => {
@@ -77,7 +94,126 @@ fn pem_reason(e: &rustls::pki_types::pem::Error) -> String {
         rustls::pki_types::pem::Error::Io(io) if io.kind() == std::io::ErrorKind::NotFound => "not found".into(),
         rustls::pki_types::pem::Error::Io(io) => io.to_string(),
         rustls::pki_types::pem::Error::NoItemsFound => "no PEM item found".into(),
-        other => format!("{other:?}"),
+        _ => "not a readable PEM file".into(),
+    }
+}
+
+/// A certificate refusal with a name a person knows, carried inside the rustls error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// The server's certificate is its own issuer. `ca_file`: one is set, and this
+    /// certificate is not in it.
+    SelfSigned {
+        /// A `ca_file` is set.
+        ca_file: bool,
+    },
+    /// The server sent only its own certificate, not the intermediate that issued it, and
+    /// `ca_file` does not hold its issuer.
+    IncompleteChain,
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Refused::SelfSigned { .. } => "self-signed certificate",
+            Refused::IncompleteChain => "incomplete certificate chain",
+        })
+    }
+}
+
+impl std::error::Error for Refused {}
+
+/// The usual verification, plus the certificates of `ca_file` trusted as themselves, and
+/// refusals named ([`Refused`]).
+#[derive(Debug)]
+struct Checked {
+    inner: Arc<WebPkiServerVerifier>,
+    ca_file: bool,
+    pinned: Vec<CertificateDer<'static>>,
+}
+
+impl Checked {
+    /// A pinned certificate: valid for the name and now.
+    fn pinned(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        name: &ServerName<'_>,
+        now: UnixTime,
+    ) -> Result<(), rustls::Error> {
+        use rustls::CertificateError as C;
+        let parsed = rustls::server::ParsedCertificate::try_from(end_entity)?;
+        rustls::client::verify_server_name(&parsed, name)?;
+        let now = now.as_secs() as i64;
+        match super::cert::parse(end_entity) {
+            Some(c) if now > c.not_after => Err(C::Expired.into()),
+            Some(c) if now < c.not_before => Err(C::NotValidYet.into()),
+            Some(_) => Ok(()),
+            None => Err(C::BadEncoding.into()),
+        }
+    }
+}
+
+fn refused(r: Refused) -> rustls::Error {
+    rustls::CertificateError::Other(rustls::OtherError(Arc::new(r))).into()
+}
+
+impl ServerCertVerifier for Checked {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        use rustls::CertificateError as C;
+        let err = match self
+            .inner
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+        {
+            Ok(v) => return Ok(v),
+            Err(e) => e,
+        };
+        let rustls::Error::InvalidCertificate(c) = &err else {
+            return Err(err);
+        };
+        if self.pinned.iter().any(|p| p.as_ref() == end_entity.as_ref()) {
+            return self
+                .pinned(end_entity, server_name, now)
+                .map(|()| ServerCertVerified::assertion());
+        }
+        let self_signed = super::cert::parse(end_entity).is_some_and(|f| f.issuer_cn == f.subject_cn);
+        let ca_as_leaf = matches!(c, C::Other(o) if o.to_string().contains("CaUsedAsEndEntity"));
+        Err(match c {
+            C::UnknownIssuer if self_signed => refused(Refused::SelfSigned { ca_file: self.ca_file }),
+            // Only with a ca_file: the user named the root, the server sent no intermediate
+            // up to it. (Without one, a leaf alone is as often a private CA's.)
+            C::UnknownIssuer if self.ca_file && intermediates.is_empty() => refused(Refused::IncompleteChain),
+            _ if ca_as_leaf => refused(Refused::SelfSigned { ca_file: self.ca_file }),
+            _ => err,
+        })
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.inner.supported_verify_schemes()
     }
 }
 

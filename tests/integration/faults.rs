@@ -275,3 +275,93 @@ fn verbose_trace_never_shows_the_secret_or_the_token() {
     assert!(!out.stderr.contains("verbose-canary-token-42"), "{}", out.stderr);
     assert!(!out.stderr.contains("verbose-canary-refresh-42"));
 }
+
+#[test]
+fn a_kept_alive_connection_closed_unanswered_is_sent_again_and_said_in_verbose() {
+    // Each connection answers its first request and keeps alive, then closes at the second
+    // without a byte of answer: what a proxy that closes its connections unannounced does.
+    let srv = raw(|mut s| {
+        let Some(first) = read_request(&mut s) else { return };
+        let body = if first.method == "POST" {
+            r#"{"access_token":"kept-alive-token-1","token_type":"Bearer","expires_in":3600}"#
+        } else {
+            "{}"
+        };
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        let _ = s.write_all(format!("{head}{body}").as_bytes());
+        let _ = read_request(&mut s);
+    });
+    let token = format!("{}/token", srv.url());
+    let profiles = format!(
+        "{}{}",
+        cc(&token, &srv.url()).named("a"),
+        cc(&token, &srv.url()).named("b")
+    );
+    let out = Sandbox::with(&profiles).conn(&["test", "a", "b", "-j", "1", "-v"]);
+    out.code(0).no_secrets(&[SECRET, "kept-alive-token-1"]);
+    let said = out
+        .stderr
+        .matches("sending the request once more on a new connection")
+        .count();
+    // a's probe and b's token POST and probe each met a connection closed unanswered.
+    assert_eq!(said, 3, "{}", out.stderr);
+    // The pre-flight's connection, then one per answered request.
+    assert_eq!(srv.count(), 5);
+}
+
+/// `data` gzip-encoded.
+fn gzipped(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+#[test]
+fn a_gzip_encoded_error_answer_sent_unasked_is_read() {
+    let body = gzipped(br#"{"error":"invalid_client","error_description":"Client authentication failed"}"#);
+    let srv = raw(move |mut s| {
+        if read_request(&mut s).is_some() {
+            respond(
+                &mut s,
+                "401 Unauthorized",
+                &[("Content-Type", "application/json"), ("Content-Encoding", "gzip")],
+                &body,
+            );
+        }
+    });
+    let out = Sandbox::of(cc(&format!("{}/token", srv.url()), &srv.url())).conn(&["test", "p", "--format", "json"]);
+    out.code(5).no_secrets(&[SECRET]);
+    let p = out.profile();
+    assert!(p.to_string().contains("invalid_client"), "{p}");
+    assert!(!p.to_string().contains("UTF-8"), "{p}");
+}
+
+#[test]
+fn a_gzip_bomb_stays_bounded_by_the_decoded_size() {
+    // 64 MiB of JSON-looking zeros, about 64 KiB on the wire.
+    let mut json = b"{\"access_token\":\"".to_vec();
+    json.resize(64 << 20, b'0');
+    let bomb = gzipped(&json);
+    assert!(bomb.len() < 200 << 10);
+    let srv = raw(move |mut s| {
+        if read_request(&mut s).is_some() {
+            respond(
+                &mut s,
+                "200 OK",
+                &[("Content-Type", "application/json"), ("Content-Encoding", "gzip")],
+                &bomb,
+            );
+        }
+    });
+    let started = Instant::now();
+    let s = Sandbox::of(cc(&format!("{}/token", srv.url()), &srv.url()));
+    let out = s.conn(&["test", "p", "--format", "json"]);
+    out.code(7).no_secrets(&[SECRET]);
+    let p = out.profile();
+    assert_eq!(p["kind"], "token_answer_too_large", "{p}");
+    assert!(p["summary"].as_str().unwrap().contains("larger than 1 MiB"), "{p}");
+    assert!(started.elapsed() < Duration::from_secs(20));
+}

@@ -94,7 +94,11 @@ fn tls(cx: &mut Ctx<'_>, checks: &[&OriginCheck]) -> Result<(), Stop> {
         details.push(d);
     }
     if proxied_https {
-        details.push("through the proxy: checked by the requests themselves".into());
+        details.push(if tls_checks.is_empty() {
+            "through the proxy: checked by the requests themselves".into()
+        } else {
+            "through the proxy's tunnel".into()
+        });
     }
     cx.rec.pass(StepName::Tls, ms, details.join("; "));
     Ok(())

@@ -21,7 +21,7 @@ pub fn run(cx: &mut Ctx<'_>, a: &Authed) -> Result<(), Stop> {
     let scp = a.claims.as_ref().map(|m| jwt::strings(m, "scp")).unwrap_or_default();
     match &a.granted {
         Some(g) => {
-            let missing: Vec<String> = requested.iter().filter(|r| !g.contains(r)).cloned().collect();
+            let (missing, unechoed) = not_granted_split(requested, g);
             if !missing.is_empty() && !requested.iter().all(|r| r.ends_with("/.default")) {
                 cx.rec.fail(
                     StepName::Scopes,
@@ -34,6 +34,12 @@ pub fn run(cx: &mut Ctx<'_>, a: &Authed) -> Result<(), Stop> {
                 "granted: {}",
                 if g.is_empty() { "none".to_string() } else { g.join(" ") }
             ));
+            if !unechoed.is_empty() {
+                detail.push(format!(
+                    "not listed, as providers do for OpenID Connect scopes: {}",
+                    unechoed.join(" ")
+                ));
+            }
         }
         None if requested.is_empty() => detail.push("none requested; the server did not list any".into()),
         None => detail.push(format!(
@@ -53,6 +59,22 @@ pub fn run(cx: &mut Ctx<'_>, a: &Authed) -> Result<(), Stop> {
     }
     cx.rec.pass(StepName::Scopes, 0, detail.join("; "));
     Ok(())
+}
+
+/// OpenID Connect scopes (OpenID Connect Core 1.0 §5.4 and §11): they ask for an ID token,
+/// claims or a refresh token, not for access, and providers leave them out of `scope` (Entra
+/// never lists `offline_access`; many drop them all on a refresh). Not listing them is no
+/// permission failure.
+const OIDC_SCOPES: [&str; 6] = ["openid", "offline_access", "profile", "email", "address", "phone"];
+
+/// The requested scopes not granted: (those that are missing, the OpenID Connect ones only
+/// left unlisted).
+fn not_granted_split(requested: &[String], granted: &[String]) -> (Vec<String>, Vec<String>) {
+    requested
+        .iter()
+        .filter(|r| !granted.contains(r))
+        .cloned()
+        .partition(|r| !OIDC_SCOPES.contains(&r.as_str()))
 }
 
 fn not_granted(names: &[String], granted: &[String], hypatos: bool) -> Failure {
@@ -81,4 +103,41 @@ fn not_granted(names: &[String], granted: &[String], hypatos: bool) -> Failure {
             names.join(" ")
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn openid_connect_scopes_left_unlisted_are_not_missing() {
+        let cases = [
+            (
+                "openid offline_access api.read",
+                "api.read",
+                "",
+                "openid offline_access",
+            ),
+            (
+                "openid profile email address phone",
+                "",
+                "",
+                "openid profile email address phone",
+            ),
+            ("openid api.read api.write", "openid api.read", "api.write", ""),
+            ("api.read", "api.read", "", ""),
+            ("OpenID api.read", "api.read", "OpenID", ""),
+        ];
+        for (requested, granted, missing, unechoed) in cases {
+            assert_eq!(
+                not_granted_split(&v(requested), &v(granted)),
+                (v(missing), v(unechoed)),
+                "{requested} / {granted}"
+            );
+        }
+    }
 }

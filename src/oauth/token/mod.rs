@@ -188,7 +188,7 @@ pub async fn exchange(http: &reqwest::Client, req: &Request<'_>, trace: trace::S
     trace::request(trace, req.url, basic, &body);
     let started = Instant::now();
     let what = req.url.host_str().unwrap_or("the token endpoint").to_string();
-    let sent = crate::net::fetch(builder.body(body), req.timeout, MAX_BODY, &what).await;
+    let sent = crate::net::fetch_traced(builder.body(body), req.timeout, MAX_BODY, &what, trace).await;
     let ms = started.elapsed().as_millis() as u64;
     let crate::net::Answer { status, headers, body } = match sent {
         Ok(a) => a,

@@ -8,6 +8,7 @@ pub mod counting;
 pub mod fake;
 pub mod hostile;
 pub mod profiles;
+pub mod real;
 pub mod servers;
 
 use std::io::BufRead;
@@ -189,6 +190,16 @@ pub fn aligned_base64(raw: &[u8], a: usize) -> String {
     let first = (8 * a).div_ceil(6);
     let last = 8 * (a + raw.len()) / 6;
     enc.get(first..last).unwrap_or("").to_string()
+}
+
+/// The step of this name in a profile of the JSON report.
+#[track_caller]
+pub fn step(profile: &Value, name: &str) -> Value {
+    profile["steps"]
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["name"] == name))
+        .cloned()
+        .unwrap_or_else(|| panic!("no {name} step in {profile}"))
 }
 
 /// A temporary home with a profiles file, where `conn` runs with a clean environment.
