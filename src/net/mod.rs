@@ -11,7 +11,10 @@ pub mod cert;
 pub mod classify;
 pub mod httpdate;
 pub mod origin;
+pub mod page;
 pub mod preflight;
+pub mod quota;
+pub mod responder;
 pub mod route;
 pub mod tls;
 
@@ -119,4 +122,17 @@ pub async fn fetch(
         Ok(Err(e)) => Err(classify::request_error(&e, what, timeout)),
         Err(_) => Err(classify::too_slow(what, timeout)),
     }
+}
+
+/// For tests: a header map of the given pairs.
+#[cfg(test)]
+pub fn test_headers(pairs: &[(&'static str, &'static str)]) -> reqwest::header::HeaderMap {
+    let mut m = reqwest::header::HeaderMap::new();
+    for (k, v) in pairs {
+        m.append(
+            reqwest::header::HeaderName::from_static(k),
+            reqwest::header::HeaderValue::from_static(v),
+        );
+    }
+    m
 }

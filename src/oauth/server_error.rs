@@ -109,6 +109,9 @@ pub fn parse(status: u16, body: &[u8], challenges: &[Challenge]) -> ServerError 
         e.trace_id = text(m.get("trace_id"));
         e.correlation_id = text(m.get("correlation_id"));
         e.timestamp = text(m.get("timestamp"));
+        okta(&m, &mut e);
+        aws(&m, &mut e);
+        google(&m, &mut e);
     }
     for c in challenges {
         if e.error.is_none() {
@@ -122,6 +125,105 @@ pub fn parse(status: u16, body: &[u8], challenges: &[Challenge]) -> ServerError 
         }
     }
     e
+}
+
+/// Okta's (and Auth0's) `errorCode` / `errorSummary`: `E0000011` "Invalid token provided".
+fn okta(m: &serde_json::Map<String, Value>, e: &mut ServerError) {
+    if let Some(code) = text(m.get("errorCode")) {
+        e.vendor_code = Some(code);
+    }
+    if e.description.is_none() {
+        e.description = text(m.get("errorSummary"));
+    }
+}
+
+/// AWS's JSON protocols: `__type` (`UnrecognizedClientException`, or namespaced
+/// `com.amazon.coral.service#…`) and `message` or `Message`.
+fn aws(m: &serde_json::Map<String, Value>, e: &mut ServerError) {
+    if let Some(t) = text(m.get("__type")) {
+        e.vendor_code = Some(aws_code(&t));
+    }
+    if e.title.is_none() {
+        e.title = text(m.get("Message"));
+    }
+}
+
+/// The bare AWS error code: `ns#Code` and `Code:http://…` are `Code`.
+fn aws_code(t: &str) -> String {
+    let t = t.rsplit('#').next().unwrap_or(t);
+    t.split(':').next().unwrap_or(t).trim().to_string()
+}
+
+/// Google's `{"error": {"code", "message", "status", "details": [{"reason"}]}}`: the status
+/// (`PERMISSION_DENIED`), or the more precise reason (`ACCESS_TOKEN_SCOPE_INSUFFICIENT`), is the
+/// vendor code; the numeric code is only the HTTP status again.
+fn google(m: &serde_json::Map<String, Value>, e: &mut ServerError) {
+    let Some(Value::Object(inner)) = m.get("error") else {
+        return;
+    };
+    let reason = match inner.get("details") {
+        Some(Value::Array(d)) => d.iter().find_map(|x| text(x.get("reason"))),
+        _ => None,
+    };
+    if let Some(code) = reason.or_else(|| text(inner.get("status"))) {
+        e.vendor_code = Some(code);
+        if inner.get("code").is_some_and(Value::is_number) {
+            e.error = None;
+        }
+    }
+}
+
+/// [`parse`], and what only the headers or a non-object body carry: AWS's `x-amzn-errortype`
+/// header, AWS's XML errors, Salesforce's array of `{message, errorCode}`.
+pub fn parse_answer(
+    status: u16,
+    headers: &reqwest::header::HeaderMap,
+    body: &[u8],
+    challenges: &[Challenge],
+) -> ServerError {
+    let mut e = parse(status, body, challenges);
+    aws_header(headers, &mut e);
+    aws_xml(body, &mut e);
+    salesforce(body, &mut e);
+    e
+}
+
+/// `x-amzn-errortype: UnrecognizedClientException:http://internal.amazon.com/…`.
+fn aws_header(headers: &reqwest::header::HeaderMap, e: &mut ServerError) {
+    if e.vendor_code.is_none()
+        && let Some(t) = headers.get("x-amzn-errortype").and_then(|v| v.to_str().ok())
+    {
+        e.vendor_code = Some(clean(&aws_code(t), MAX_TEXT));
+    }
+}
+
+/// `<ErrorResponse><Error><Code>ExpiredToken</Code><Message>…</Message></Error>` (AWS query
+/// protocol, STS), and S3's `<Error><Code>…`.
+fn aws_xml(body: &[u8], e: &mut ServerError) {
+    let s = String::from_utf8_lossy(&body[..body.len().min(8192)]);
+    if !s.trim_start().starts_with('<') || !s.contains("<Error>") {
+        return;
+    }
+    let inner = |tag: &str| {
+        let open = format!("<{tag}>");
+        let start = s.find(&open)? + open.len();
+        let end = start + s[start..].find(&format!("</{tag}>"))?;
+        Some(clean(s[start..end].trim(), MAX_TEXT)).filter(|v| !v.is_empty())
+    };
+    e.vendor_code = e.vendor_code.take().or_else(|| inner("Code"));
+    e.description = e.description.take().or_else(|| inner("Message"));
+}
+
+/// Salesforce: `[{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]`.
+fn salesforce(body: &[u8], e: &mut ServerError) {
+    let Ok(Value::Array(items)) = serde_json::from_slice::<Value>(body) else {
+        return;
+    };
+    let Some(Value::Object(first)) = items.first() else {
+        return;
+    };
+    e.vendor_code = e.vendor_code.take().or_else(|| text(first.get("errorCode")));
+    e.description = e.description.take().or_else(|| text(first.get("message")));
 }
 
 /// One `WWW-Authenticate` challenge.
@@ -180,9 +282,9 @@ pub fn parse_challenges<'a>(headers: impl IntoIterator<Item = &'a str>) -> Vec<C
                 p.skip(|c| c == b' ' || c == b'\t');
                 if p.peek() == Some(b',') {
                     p.i += 1;
-                    continue;
                 }
-                break;
+                // Without a comma the next `name=` is still a parameter (AWS HTTP APIs send
+                // `Bearer scope="" error="invalid_token"`); the loop's head tells it from a scheme.
             }
             out.push(ch);
             if out.len() >= 16 {
