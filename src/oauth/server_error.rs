@@ -370,6 +370,79 @@ mod tests {
     }
 
     #[test]
+    fn vendor_formats() {
+        let okta = parse(
+            401,
+            br#"{"errorCode":"E0000011","errorSummary":"Invalid token provided","errorCauses":[]}"#,
+            &[],
+        );
+        assert_eq!(
+            (okta.vendor_code.as_deref(), okta.description.as_deref()),
+            (Some("E0000011"), Some("Invalid token provided"))
+        );
+        let aws = parse(
+            400,
+            br#"{"__type":"com.amazon.coral.service#UnrecognizedClientException","Message":"bad"}"#,
+            &[],
+        );
+        assert_eq!(
+            (aws.vendor_code.as_deref(), aws.title.as_deref()),
+            (Some("UnrecognizedClientException"), Some("bad"))
+        );
+        let google = parse(403, br#"{"error":{"code":403,"message":"m","status":"PERMISSION_DENIED","details":[{"reason":"ACCESS_TOKEN_SCOPE_INSUFFICIENT"}]}}"#, &[]);
+        assert_eq!(
+            (google.vendor_code.as_deref(), google.error.as_deref()),
+            (Some("ACCESS_TOKEN_SCOPE_INSUFFICIENT"), None)
+        );
+        let mut h = reqwest::header::HeaderMap::new();
+        h.insert(
+            "x-amzn-errortype",
+            "UnrecognizedClientException:http://internal.amazon.com/coral/"
+                .parse()
+                .unwrap(),
+        );
+        assert_eq!(
+            parse_answer(400, &h, b"{}", &[]).vendor_code.as_deref(),
+            Some("UnrecognizedClientException")
+        );
+        let none = reqwest::header::HeaderMap::new();
+        let xml = parse_answer(
+            400,
+            &none,
+            b"<ErrorResponse><Error><Code>ExpiredToken</Code><Message>expired</Message></Error></ErrorResponse>",
+            &[],
+        );
+        assert_eq!(
+            (xml.vendor_code.as_deref(), xml.description.as_deref()),
+            (Some("ExpiredToken"), Some("expired"))
+        );
+        let sf = parse_answer(
+            401,
+            &none,
+            br#"[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]"#,
+            &[],
+        );
+        assert_eq!(
+            (sf.vendor_code.as_deref(), sf.description.as_deref()),
+            (Some("INVALID_SESSION_ID"), Some("Session expired or invalid"))
+        );
+    }
+
+    #[test]
+    fn challenge_parameters_without_commas() {
+        // AWS HTTP APIs' JWT authorizer separates the parameters with spaces only.
+        let c = parse_challenges([
+            r#"Bearer scope="" error="invalid_token" error_description="the token does not have a valid audience""#,
+        ]);
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].param("error"), Some("invalid_token"));
+        assert_eq!(
+            c[0].param("error_description"),
+            Some("the token does not have a valid audience")
+        );
+    }
+
+    #[test]
     fn problem_details() {
         let e = parse(401, br#"{"title":"Invalid client credentials","detail":"The provided client credentials are not valid","status":401}"#, &[]);
         assert_eq!(e.title.as_deref(), Some("Invalid client credentials"));

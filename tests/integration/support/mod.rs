@@ -8,6 +8,7 @@ pub mod counting;
 pub mod fake;
 pub mod hostile;
 pub mod profiles;
+pub mod replay;
 pub mod servers;
 
 use std::io::BufRead;
