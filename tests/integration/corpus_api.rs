@@ -78,7 +78,7 @@ fn headers(a: &toml::Table) -> HeaderMap {
 
 /// Whether `q` is shown in `words`: exactly, or, for a header the entry names, in any case
 /// (header names are case-insensitive, and conn shows them as received: lower case).
-fn shown(q: &str, words: &str, a: &toml::Table) -> bool {
+pub(crate) fn shown(q: &str, words: &str, a: &toml::Table) -> bool {
     let header = a["headers"]
         .as_table()
         .expect("headers")

@@ -7,6 +7,7 @@
 //! proxies and CDNs, vendor formats, throttles, mixed signals; API and token answers.
 
 use crate::corpus::{entries, text};
+use crate::corpus_api::shown;
 use crate::support::Sandbox;
 use crate::support::fake;
 use crate::support::hostile::{SECRET, cc, clean_of_secrets};
@@ -77,16 +78,6 @@ fn profile(a: &toml::Table, url: &str) -> Profile {
         (_, "oauth") => cc(url, url).probe("/v1/items"),
         (_, other) => panic!("auth {other}"),
     }
-}
-
-/// Whether `q` is in `words` (header names in any case, as in the table tests).
-fn shown(q: &str, words: &str, a: &toml::Table) -> bool {
-    let header = a["headers"]
-        .as_table()
-        .expect("headers")
-        .keys()
-        .any(|k| q.to_ascii_lowercase().starts_with(&k.to_ascii_lowercase()));
-    words.contains(q) || header && words.to_ascii_lowercase().contains(&q.to_ascii_lowercase())
 }
 
 fn replay(ids: &[&str], endpoint: &str) {
