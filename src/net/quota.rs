@@ -2,9 +2,10 @@
 //! limit resets, and how long to wait (`Retry-After`, or the reset header).
 //!
 //! The spellings are the ones servers send: `x-ratelimit-*` (Hypatos on every answer, its
-//! OpenAPI 2.15.0: `x-ratelimit-limit: 10, 10;w=1`, `x-ratelimit-reset` in seconds; GitHub
-//! and Auth0 with an epoch reset), Okta's `X-Rate-Limit-*` (epoch reset), and the IETF
-//! draft's `RateLimit-*` with Kong's `X-RateLimit-Remaining-Minute`.
+//! OpenAPI 2.15.0: `x-ratelimit-limit: 10, 10;w=1`, `x-ratelimit-reset` in seconds,
+//! https://github.com/konfig-sdks/openapi-examples/blob/2d2b1f35dea9f56a07e6fa1f70697171b2676bb5/hypatos/openapi.yaml
+//! `components.headers`; GitHub with an epoch reset), Okta's `X-Rate-Limit-*` (epoch reset),
+//! and the IETF draft's `RateLimit-*` with Kong's `X-RateLimit-Remaining-Minute`.
 
 use std::time::Duration;
 

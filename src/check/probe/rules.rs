@@ -93,7 +93,7 @@ fn throttled(s: &Seen<'_>) -> Option<Finding> {
         )
         .hint(match wait {
             Some(w) => format!("{w}, then try again; run fewer tests against it at once; the credentials are fine"),
-            None if s.says(&["try again in", "retry"]) => {
+            None if s.says(&["try again in", "retry after", "retry in"]) => {
                 "wait as long as the server's words say, then try again; run fewer tests against it at once".into()
             }
             None => {

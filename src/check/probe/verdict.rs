@@ -258,7 +258,7 @@ const TOKEN_WORDS: &[TokenWords] = &[
     TokenWords {
         said: "issuer",
         kind: "probe_token_wrong_issuer",
-        what: "the API does not accept the token's issuer",
+        what: "the API does not accept the token's issuer, so the token is from another tenant or authority",
         hint: "a token from another tenant (or from the other Entra endpoint version, v1 or v2): get the token from the tenant and authority the API trusts (tenant_id, token_url), and match the API's accessTokenAcceptedVersion",
     },
     TokenWords {
