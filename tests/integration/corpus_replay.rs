@@ -41,6 +41,19 @@ const TOKEN: &[&str] = &[
     "entra-700016-application-not-found",
 ];
 
+/// Lines a person reads besides the quotes: the vendor's code on the server line, the wait.
+const SHOWN: &[(&str, &str)] = &[
+    ("aws-sts-expired-token-xml", "server: 400 code=ExpiredToken"),
+    (
+        "github-api-403-rate-limit-exceeded",
+        "wait 50m 25s (x-ratelimit-reset: 1377013266)",
+    ),
+    (
+        "cloudflare-403-error-1020-access-denied",
+        "answered by Cloudflare, Ray ID 74385ccaab1ab3d3-MIA",
+    ),
+];
+
 /// The exit code of a category (spec/cli.md).
 fn exit_code(category: &str) -> i32 {
     match category {
@@ -120,6 +133,11 @@ fn replay(ids: &[&str], endpoint: &str) {
             let q = q.as_str().expect("quote string");
             if !shown(q, &human.stdout, a) || !shown(q, &reported, a) {
                 wrong.push(format!("does not show {q:?}"));
+            }
+        }
+        for (_, line) in SHOWN.iter().filter(|(i, _)| i == id) {
+            if !human.stdout.contains(line) {
+                wrong.push(format!("does not show {line:?}"));
             }
         }
         if !wrong.is_empty() {

@@ -129,6 +129,8 @@ fn verdicts() {
         Row { headers: &[("server", "cloudflare"), ("cf-ray", "74385ccaab1ab3d3-MIA")], ..row("oauth", 403, "error code: 1020", "probe_edge_blocked", Network, "the request was refused before it reached the API (403, answered by Cloudflare, Ray ID 74385ccaab1ab3d3-MIA): \"error code: 1020\"", &["quoting the Ray ID"]) },
         row("oauth", 400, r#"{"__type":"com.amazon.coral.service#UnrecognizedClientException","message":"The security token included in the request is invalid."}"#, "aws_credentials_not_recognized", Authentication, "AWS does not recognise the credentials the request was signed with (400): UnrecognizedClientException: The security token included in the request is invalid.", &["access key id"]),
         Row { headers: &[("www-authenticate", "Bearer error=\"insufficient_scope\", scope=\"a.read\"")], ..row("oauth", 403, "", "probe_scope_missing", Permission, "the API refused the call (403): the token lacks the scope a.read: insufficient_scope", &["assign a.read to this client", "challenge"]) },
+        // Spring Boot's default body does not hide the challenge.
+        Row { headers: &[("www-authenticate", "Bearer error=\"insufficient_scope\", scope=\"a.read\"")], ..row("oauth", 403, r#"{"timestamp":"2025-02-09T20:20:02.954+00:00","status":403,"error":"Forbidden","path":"/health"}"#, "probe_scope_missing", Permission, "the API refused the call (403): the token lacks the scope a.read: Forbidden", &["assign a.read to this client", "insufficient_scope"]) },
     ];
     for r in &rows {
         let p = cfg.select(r.profile, None).expect("profile selects");
