@@ -200,3 +200,29 @@ mod tests {
         assert!(!is_html(Some("application/json"), b"{}"));
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    //! Any bytes: no panic, and only cleaned text kept.
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn any_body_reads_without_panic(
+            raw in proptest::collection::vec(any::<u8>(), 0..400),
+            tagged in "(<(title|h1|h2|h3|TITLE|input type=\"password\")>|</(title|h1|h2)>|[ -~]|é|\n){0,80}",
+        ) {
+            for b in [raw.as_slice(), tagged.as_bytes()] {
+                let p = read(b);
+                for s in p.title.iter().chain(&p.headings).chain(&p.sign_in) {
+                    prop_assert!(!s.chars().any(char::is_control), "{s:?}");
+                }
+                let _ = is_html(None, b);
+            }
+        }
+    }
+}

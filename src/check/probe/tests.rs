@@ -200,3 +200,41 @@ fn passing_answers_show_the_quota_and_warn() {
     assert_eq!(page.warnings[0].kind, "probe_html");
     assert!(page.warnings[0].message.contains("\"Welcome\""));
 }
+
+mod proptests {
+    //! Any answer gets a verdict: no panic, one line of summary, at least one hint.
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        #[test]
+        fn any_answer_gets_a_verdict(
+            status in 200u16..600,
+            body in proptest::collection::vec(any::<u8>(), 0..300),
+            challenge in "[ -~]{0,80}",
+            ratelimit in "[0-9, ;=w]{0,12}",
+        ) {
+            let cfg = Config::from_text(Path::new("p.toml"), PROFILES.to_string()).expect("profiles parse");
+            for name in ["open", "basic", "key", "oauth", "hypatos"] {
+                let p = cfg.select(name, None).expect("profile selects");
+                let ctx = Context { profile: &p, granted: Some(&[]), claims: None };
+                let mut h = reqwest::header::HeaderMap::new();
+                if let Result::Ok(v) = reqwest::header::HeaderValue::from_str(&challenge) {
+                    h.insert(reqwest::header::WWW_AUTHENTICATE, v);
+                }
+                if let Result::Ok(v) = reqwest::header::HeaderValue::from_str(&ratelimit) {
+                    h.insert("x-ratelimit-remaining", v.clone());
+                    h.insert("x-ratelimit-reset", v);
+                }
+                let o = verdict(status, &h, &body, "https://api.example/health".into(), 0, &ctx, 0);
+                if let Some(f) = o.failure {
+                    prop_assert!(!f.summary().chars().any(char::is_control));
+                    prop_assert!(!f.hints().is_empty(), "{}", f.kind());
+                }
+            }
+        }
+    }
+}
