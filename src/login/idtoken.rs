@@ -42,8 +42,8 @@ pub fn verify(
     let s = |k: &str| claims.get(k).and_then(Value::as_str);
     if s("iss").map(|x| x.trim_end_matches('/')) != Some(issuer.trim_end_matches('/')) {
         return Err(format!(
-            "the ID token's issuer is {:?}, not {issuer}",
-            s("iss").unwrap_or("missing")
+            "the ID token's issuer is \"{}\", not {issuer}",
+            crate::finding::clean(s("iss").unwrap_or("missing"), 200)
         ));
     }
     let aud: Vec<&str> = match claims.get("aud") {
@@ -202,11 +202,13 @@ mod tests {
                 .unwrap_err()
                 .contains("aud")
         );
-        assert!(
-            verify(&good, &jwks, "https://j", "c", Some("n"), 1000)
-                .unwrap_err()
-                .contains("issuer")
+        assert_eq!(
+            verify(&good, &jwks, "https://j", "c", Some("n"), 1000).unwrap_err(),
+            "the ID token's issuer is \"https://i\", not https://j"
         );
+        let odd = sign(serde_json::json!({"iss":"https://i\u{1b}[2J\"x","aud":"c","exp":2000,"iat":1000,"nonce":"n"}));
+        let e = verify(&odd, &jwks, "https://i", "c", Some("n"), 1000).unwrap_err();
+        assert!(!e.contains('\u{1b}') && !e.contains("\\\""), "{e}");
         assert!(
             verify(&good, &jwks, "https://i", "c", Some("n"), 3000)
                 .unwrap_err()

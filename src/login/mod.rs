@@ -28,7 +28,7 @@ use crate::exit::Category;
 use crate::finding::{Finding, clean};
 use crate::net::body::MAX_BODY;
 use crate::oauth::diagnose;
-use crate::oauth::token::{self, Answer, Token};
+use crate::oauth::token::{self, Token};
 
 /// How long a login waits for the browser unless told otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
@@ -361,25 +361,17 @@ async fn fetch_json(http: &reqwest::Client, u: &Url, timeout: Duration) -> Resul
 
 /// A token, or the diagnosis of a refused exchange.
 pub fn token_or_finding(ex: token::Exchange, p: &Profile, c: &OAuthClient, creds: &Resolved) -> Result<Token, Finding> {
-    match ex.answer {
-        Answer::Token(t) => Ok(t),
-        Answer::Transport(f) => Err(f),
-        Answer::Refused { error, finding, .. } => Err(finding.unwrap_or_else(|| {
-            diagnose::explain(
-                &error,
-                &diagnose::Context {
-                    vendor: &p.vendor,
-                    auth: &p.auth,
-                    scopes: &c.scopes,
-                    secret_is_guid: creds
-                        .client_secret
-                        .as_ref()
-                        .is_some_and(|s| crate::oauth::obtain::is_guid(s.expose())),
-                    token_url: &shown(&c.token_url),
-                },
-            )
-        })),
-    }
+    let ctx = diagnose::Context {
+        vendor: &p.vendor,
+        auth: &p.auth,
+        scopes: &c.scopes,
+        secret_is_guid: creds
+            .client_secret
+            .as_ref()
+            .is_some_and(|s| crate::oauth::obtain::is_guid(s.expose())),
+        token_url: &shown(&c.token_url),
+    };
+    diagnose::settle(ex.answer, &ctx.facts())
 }
 
 #[cfg(test)]

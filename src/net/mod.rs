@@ -14,6 +14,7 @@ pub mod origin;
 pub mod page;
 pub mod preflight;
 pub mod quota;
+pub mod ratelimit;
 pub mod responder;
 pub mod route;
 pub mod tls;

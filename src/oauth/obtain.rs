@@ -2,8 +2,10 @@
 //! authentication methods when the client is rejected, the diagnosis, and — for
 //! `conn token` — retries where they are safe.
 //!
+//! The answer is read by [`diagnose::refusal`], as [`diagnose::read`] reads a captured one.
+//!
 //! Retries: 429 and 503 wait for `Retry-After` (seconds or an HTTP date) when it fits in
-//! the time left; other 5xx and dropped connections back off exponentially with full
+//! the time left (a longer wait is named in the failure's hints); other 5xx and dropped connections back off exponentially with full
 //! jitter. Everything stays inside one deadline.
 
 use std::time::{Duration, Instant};
@@ -133,7 +135,12 @@ pub async fn obtain(
                     server_error: None,
                 });
             }
-            Answer::Refused { error, finding, .. } => {
+            Answer::Refused {
+                error,
+                finding,
+                throttle,
+                ..
+            } => {
                 let ctx = diagnose::Context {
                     vendor: &p.vendor,
                     auth: &p.auth,
@@ -141,15 +148,8 @@ pub async fn obtain(
                     secret_is_guid: creds.client_secret.as_ref().is_some_and(|s| is_guid(s.expose())),
                     token_url: &shown(&c.token_url),
                 };
-                let mut f = finding.unwrap_or_else(|| diagnose::explain(&error, &ctx));
-                if matches!(error.status, 429 | 503)
-                    && let Some(after) = ex.retry_after
-                {
-                    f = Failure::RetryAfter {
-                        inner: Box::new(f),
-                        after,
-                    };
-                }
+                // The same reading as `diagnose::read`; the wait the server asks for is in its hints.
+                let mut f = diagnose::refusal(&error, finding, &throttle, &ctx.facts());
                 if client_rejected(&error)
                     && let Some(secret) = &creds.client_secret
                     && let Some(works) = other_method(http, &req, secret, trace).await
@@ -219,7 +219,10 @@ fn client_rejected(e: &ServerError) -> bool {
         return false;
     }
     match e.error.as_deref() {
-        Some("invalid_client") | Some("unauthorized_client") | Some("invalid_request") => true,
+        // With the vendors' names for invalid_client (Salesforce, GitHub).
+        Some("invalid_client" | "invalid_client_id" | "incorrect_client_credentials")
+        | Some("unauthorized_client")
+        | Some("invalid_request") => true,
         Some(_) => false,
         None => e.status == 401 || e.status == 400,
     }

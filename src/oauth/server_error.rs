@@ -127,13 +127,18 @@ pub fn parse(status: u16, body: &[u8], challenges: &[Challenge]) -> ServerError 
     e
 }
 
-/// Okta's (and Auth0's) `errorCode` / `errorSummary`: `E0000011` "Invalid token provided".
+/// Okta's `{errorCode, errorSummary, errorCauses: [{errorSummary}]}` (its Authentication and
+/// management APIs): the code is the vendor's, the summary and causes its words.
+/// <https://developer.okta.com/docs/reference/error-codes/>
 fn okta(m: &serde_json::Map<String, Value>, e: &mut ServerError) {
-    if let Some(code) = text(m.get("errorCode")) {
-        e.vendor_code = Some(code);
+    let Some(code) = text(m.get("errorCode")) else { return };
+    e.vendor_code.get_or_insert(code);
+    let mut words: Vec<String> = text(m.get("errorSummary")).into_iter().collect();
+    if let Some(Value::Array(causes)) = m.get("errorCauses") {
+        words.extend(causes.iter().take(5).filter_map(|c| text(c.get("errorSummary"))));
     }
-    if e.description.is_none() {
-        e.description = text(m.get("errorSummary"));
+    if e.description.is_none() && !words.is_empty() {
+        e.description = Some(clean(&words.join("; "), MAX_TEXT));
     }
 }
 
@@ -451,6 +456,17 @@ mod tests {
             Some("The provided client credentials are not valid")
         );
         assert!(parse(500, b"<html>", &[]).is_empty());
+    }
+
+    #[test]
+    fn okta_body() {
+        let e = parse(400, br#"{"errorCode":"E0000001","errorSummary":"Api validation failed: login","errorLink":"E0000001","errorId":"x","errorCauses":[{"errorSummary":"login: An object with this field already exists"}]}"#, &[]);
+        assert_eq!(e.vendor_code.as_deref(), Some("E0000001"));
+        assert_eq!(
+            e.description.as_deref(),
+            Some("Api validation failed: login; login: An object with this field already exists")
+        );
+        assert!(!e.is_empty());
     }
 }
 

@@ -1,14 +1,19 @@
 //! The token endpoint's answer read: a usable token (RFC 6749 §5.1), or why it is not one.
 //!
 //! Owns [`Token`] and [`Answer`], the shapes the exchange returns, so that the exchange
-//! ([`super`]) imports this module and never the other way round. The answer is checked
-//! field by field; `expires_in` may be a number or a string (Entra).
+//! ([`super`]) imports this module and never the other way round. [`of_http`] reads an answer
+//! from its status, headers and body, with no I/O. A token is checked field by field;
+//! `expires_in` may be a number or a string (Entra). A 2xx that carries `error` (GitHub) or
+//! `errorCode` (Okta) is a refusal; an HTML page is quoted by its title and first heading.
 
 use serde_json::{Map, Value};
 use url::Url;
 
+use reqwest::header::{self, HeaderMap};
+
 use crate::config::shown;
 use crate::exit::Category;
+use crate::failure::oauth::Throttle;
 use crate::finding::{Finding, clean};
 use crate::net::body::{Body, MAX_BODY};
 use crate::oauth::server_error::{self, Challenge, ServerError};
@@ -48,6 +53,8 @@ pub enum Answer {
         challenges: Vec<Challenge>,
         /// Why it is not a token, when that is clear from the answer alone.
         finding: Option<Finding>,
+        /// What the headers say about throttling.
+        throttle: Box<Throttle>,
     },
     /// No usable HTTP answer.
     Transport(Finding),
@@ -62,18 +69,38 @@ fn refused(status: u16, challenges: Vec<Challenge>, finding: Finding) -> Answer 
         },
         challenges,
         finding: Some(finding),
+        throttle: Box::default(),
     }
 }
 
-/// Read an HTTP answer of the token endpoint, whatever its status. `location` is the
-/// `Location` header, when there was one.
-pub fn of_http(
-    status: u16,
-    content_type: &str,
-    location: Option<&str>,
-    body: &Body,
-    challenges: Vec<Challenge>,
-) -> Answer {
+fn header(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Read an HTTP answer of the token endpoint, whatever its status, from its status, headers
+/// and body: a token, or what the server said and why it is not one.
+pub fn of_http(status: u16, headers: &HeaderMap, body: &Body) -> Answer {
+    let challenges = server_error::parse_challenges(
+        headers
+            .get_all(header::WWW_AUTHENTICATE)
+            .iter()
+            .filter_map(|v| v.to_str().ok()),
+    );
+    let content_type = header(headers, header::CONTENT_TYPE).unwrap_or("").to_ascii_lowercase();
+    let mut answer = read(
+        status,
+        &content_type,
+        header(headers, header::LOCATION),
+        body,
+        challenges,
+    );
+    if let Answer::Refused { throttle, .. } = &mut answer {
+        **throttle = crate::net::ratelimit::read(headers);
+    }
+    answer
+}
+
+fn read(status: u16, content_type: &str, location: Option<&str>, body: &Body, challenges: Vec<Challenge>) -> Answer {
     if (300..400).contains(&status) {
         let location = location
             .map(|l| clean(&strip_userinfo(l), 300))
@@ -97,16 +124,23 @@ pub fn of_http(
             parse_success(status, content_type, &body.bytes, challenges)
         }
     } else {
-        let error = server_error::parse(status, &body.bytes, &challenges);
-        let finding = if error.is_empty() && looks_like_html(content_type, &body.bytes) {
-            Some(html_finding(status, &body.bytes))
-        } else {
-            None
-        };
+        let mut error = server_error::parse(status, &body.bytes, &challenges);
+        let mut finding = None;
+        if error.is_empty() && looks_like_html(content_type, &body.bytes) {
+            let page = Page::of(&body.bytes);
+            if status == 429 || status >= 500 {
+                // The server's own trouble, in its page's words.
+                error.title = page.title;
+                error.description = page.heading;
+            } else {
+                finding = Some(page.finding(status));
+            }
+        }
         Answer::Refused {
             error,
             challenges,
             finding,
+            throttle: Box::default(),
         }
     }
 }
@@ -135,23 +169,72 @@ fn looks_like_html(content_type: &str, body: &[u8]) -> bool {
     body[start..].starts_with(b"<")
 }
 
-fn html_finding(status: u16, body: &[u8]) -> Finding {
-    let text = String::from_utf8_lossy(body);
-    let lower = text.to_ascii_lowercase();
-    let title = lower.find("<title>").and_then(|i| {
-        let rest = &text[i + 7..];
-        rest.find("</").map(|j| clean(&rest[..j], 120))
-    });
-    let what = match title {
-        Some(t) if !t.is_empty() => format!("an HTML page (\"{t}\")"),
-        _ => "an HTML page".to_string(),
+/// The words of an HTML page: its title and its first heading.
+struct Page {
+    title: Option<String>,
+    heading: Option<String>,
+}
+
+impl Page {
+    fn of(body: &[u8]) -> Page {
+        let text = String::from_utf8_lossy(body);
+        let heading = ["h1", "h2"].iter().find_map(|t| element(&text, t));
+        let title = element(&text, "title");
+        let heading = heading.filter(|h| Some(h) != title.as_ref());
+        Page { title, heading }
+    }
+
+    fn finding(self, status: u16) -> Finding {
+        let words: Vec<String> = [self.title, self.heading]
+            .into_iter()
+            .flatten()
+            .map(|w| format!("\"{w}\""))
+            .collect();
+        let what = if words.is_empty() {
+            "an HTML page".to_string()
+        } else {
+            format!("an HTML page ({})", words.join(", "))
+        };
+        Finding::plain(
+            "token_url_html",
+            Category::Endpoint,
+            format!("the token URL answered {status} with {what} where a JSON token was expected"),
+        )
+        .hint("token_url points at a web page, a login portal or a proxy's error page, not at the token endpoint")
+    }
+}
+
+/// The text of the first `<tag …>…</tag>`, tags inside removed, cleaned; `None` when empty.
+fn element(html: &str, tag: &str) -> Option<String> {
+    let lower = html.to_ascii_lowercase();
+    let open = format!("<{tag}");
+    let mut from = 0;
+    let start = loop {
+        let i = from + lower[from..].find(&open)?;
+        let after = lower.as_bytes().get(i + open.len()).copied();
+        if matches!(after, Some(b'>' | b' ' | b'\t' | b'\n' | b'\r')) {
+            break i + lower[i..].find('>')? + 1;
+        }
+        from = i + open.len();
     };
-    Finding::plain(
-        "token_url_html",
-        Category::Endpoint,
-        format!("the token URL answered {status} with {what} where a JSON token was expected"),
-    )
-    .hint("token_url points at a web page, a login portal or a proxy's error page, not at the token endpoint")
+    let end = start + lower[start..].find(&format!("</{tag}"))?;
+    // Secrets are masked in the text as sent, before tags and spacing change its spelling.
+    let inner = clean(&html[start..end], usize::MAX);
+    let mut text = String::new();
+    let mut chars = inner.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '<' && chars.peek().is_some_and(|n| n.is_ascii_alphabetic() || *n == '/') {
+            for d in chars.by_ref() {
+                if d == '>' {
+                    break;
+                }
+            }
+        } else {
+            text.push(c);
+        }
+    }
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!text.is_empty()).then(|| clean(&text, 120))
 }
 
 /// Why a 2xx answer is not a token.
@@ -178,6 +261,7 @@ pub fn parse_success(status: u16, content_type: &str, bytes: &[u8], challenges: 
                 error,
                 challenges,
                 finding: None,
+                throttle: Box::default(),
             }
         }
         Err(NotToken::Unusable(finding)) => refused(status, challenges, finding),
@@ -186,7 +270,8 @@ pub fn parse_success(status: u16, content_type: &str, bytes: &[u8], challenges: 
 
 fn read_token(status: u16, content_type: &str, bytes: &[u8]) -> Result<Token, NotToken> {
     let m = json_object(status, content_type, bytes)?;
-    if m.contains_key("error") && !m.contains_key("access_token") {
+    // GitHub answers 200 with `error`; Okta's format names its `errorCode`.
+    if (m.contains_key("error") || m.contains_key("errorCode")) && !m.contains_key("access_token") {
         return Err(NotToken::ServerError);
     }
     let token = access_token(&m)?;
@@ -225,7 +310,7 @@ fn read_token(status: u16, content_type: &str, bytes: &[u8]) -> Result<Token, No
 fn json_object(status: u16, content_type: &str, bytes: &[u8]) -> Result<Map<String, Value>, Finding> {
     let value: Value = match serde_json::from_slice(bytes) {
         Ok(v) => v,
-        Err(_) if looks_like_html(content_type, bytes) => return Err(html_finding(status, bytes)),
+        Err(_) if looks_like_html(content_type, bytes) => return Err(Page::of(bytes).finding(status)),
         Err(e) => {
             let what = if std::str::from_utf8(bytes).is_err() {
                 "is not valid UTF-8".to_string()

@@ -21,7 +21,6 @@ use url::Url;
 pub use self::answer::{Answer, MAX_TOKEN, Token, expires, parse_success};
 use crate::config::ClientAuth;
 use crate::net::body::MAX_BODY;
-use crate::oauth::server_error;
 use crate::secret::{self, Secret};
 
 /// What is asked for.
@@ -206,15 +205,7 @@ pub async fn exchange(http: &reqwest::Client, req: &Request<'_>, trace: trace::S
     };
     let server_date = text(&headers, header::DATE).and_then(crate::net::httpdate::parse);
     trace::answer(trace, status, ms, &body);
-    let challenges = server_error::parse_challenges(
-        headers
-            .get_all(header::WWW_AUTHENTICATE)
-            .iter()
-            .filter_map(|v| v.to_str().ok()),
-    );
-    let content_type = text(&headers, header::CONTENT_TYPE).unwrap_or("").to_ascii_lowercase();
-    let location = text(&headers, header::LOCATION);
-    let answer = answer::of_http(status, &content_type, location, &body, challenges);
+    let answer = answer::of_http(status, &headers, &body);
     let retry_after = text(&headers, header::RETRY_AFTER).and_then(crate::net::httpdate::retry_after);
     Exchange {
         ms,
