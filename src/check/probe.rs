@@ -1,14 +1,17 @@
 //! The read-only probe: which call to make, and making it (redirects followed by hand, same
 //! origin only, at most 5). What its answer means is [`verdict`]'s.
 
+mod rules;
+mod seen;
+mod signin;
 mod verdict;
 
 use std::time::{Duration, Instant};
 
 use url::Url;
 
-pub use self::verdict::{Context, Outcome, hypatos_scope_for};
-use self::verdict::{fail, verdict};
+use self::verdict::fail;
+pub use self::verdict::{Context, Outcome, hypatos_scope_for, verdict};
 use crate::config::{Auth, KeyIn, Probe, ProbeRequest, Profile, Vendor, join, shown};
 use crate::exit::Category;
 use crate::finding::{Finding, clean};
@@ -147,6 +150,9 @@ fn next_hop(status: u16, url: &Url, loc: &str, hop: usize) -> Result<Url, Findin
         )
     })?;
     if !same_origin(url, &next) {
+        if let Some(f) = signin::redirect(status, &next) {
+            return Err(f);
+        }
         return Err(Finding::plain("probe_cross_origin_redirect", 
             Category::Endpoint,
             format!("the probe was redirected ({status}) to another origin, {}; not followed, so the credentials are not sent there", clean(&shown(&next), 300)),
@@ -193,6 +199,7 @@ pub async fn run(
                     detail: String::new(),
                     failure: Some(f),
                     server_error: None,
+                    warnings: Vec::new(),
                 };
             }
         };

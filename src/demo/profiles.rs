@@ -137,6 +137,18 @@ client_id = "rest-cli"
 client_secret = "rest-secret"
 scopes = "billing.read"
 
+[profiles.rest-behind-sso]
+description = "behind an application proxy that answers API clients with its sign-in page"
+type = "rest"
+base_url = "{base}/rest/intranet"
+probe = "/reports"
+[profiles.rest-behind-sso.auth]
+type = "oauth2-client-credentials"
+token_url = "{base}/rest/oauth/token"
+client_id = "rest-cli"
+client_secret = "rest-secret"
+scopes = "billing.read"
+
 [profiles.rest-api-key]
 description = "healthy: an API key in a header"
 type = "rest"

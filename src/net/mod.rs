@@ -12,8 +12,11 @@ pub mod cert;
 pub mod classify;
 pub mod httpdate;
 pub mod origin;
+pub mod page;
 pub mod preflight;
+pub mod quota;
 pub mod ratelimit;
+pub mod responder;
 pub mod route;
 pub mod tls;
 pub mod tunnel;
@@ -212,4 +215,17 @@ async fn attempt(
     })
     .await;
     sent.unwrap_or(Err(Failed::Slow))
+}
+
+/// For tests: a header map of the given pairs.
+#[cfg(test)]
+pub fn test_headers(pairs: &[(&'static str, &'static str)]) -> reqwest::header::HeaderMap {
+    let mut m = reqwest::header::HeaderMap::new();
+    for (k, v) in pairs {
+        m.append(
+            reqwest::header::HeaderName::from_static(k),
+            reqwest::header::HeaderValue::from_static(v),
+        );
+    }
+    m
 }

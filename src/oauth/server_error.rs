@@ -110,6 +110,8 @@ pub fn parse(status: u16, body: &[u8], challenges: &[Challenge]) -> ServerError 
         e.correlation_id = text(m.get("correlation_id"));
         e.timestamp = text(m.get("timestamp"));
         okta(&m, &mut e);
+        aws(&m, &mut e);
+        google(&m, &mut e);
     }
     for c in challenges {
         if e.error.is_none() {
@@ -138,6 +140,95 @@ fn okta(m: &serde_json::Map<String, Value>, e: &mut ServerError) {
     if e.description.is_none() && !words.is_empty() {
         e.description = Some(clean(&words.join("; "), MAX_TEXT));
     }
+}
+
+/// AWS's JSON protocols: `__type` (`UnrecognizedClientException`, or namespaced
+/// `com.amazon.coral.service#…`) and `message` or `Message`.
+fn aws(m: &serde_json::Map<String, Value>, e: &mut ServerError) {
+    if let Some(t) = text(m.get("__type")) {
+        e.vendor_code = Some(aws_code(&t));
+    }
+    if e.title.is_none() {
+        e.title = text(m.get("Message"));
+    }
+}
+
+/// The bare AWS error code: `ns#Code` and `Code:http://…` are `Code`.
+fn aws_code(t: &str) -> String {
+    let t = t.rsplit('#').next().unwrap_or(t);
+    t.split(':').next().unwrap_or(t).trim().to_string()
+}
+
+/// Google's `{"error": {"code", "message", "status", "details": [{"reason"}]}}`: the status
+/// (`PERMISSION_DENIED`), or the more precise reason (`ACCESS_TOKEN_SCOPE_INSUFFICIENT`), is the
+/// vendor code; the numeric code is only the HTTP status again.
+fn google(m: &serde_json::Map<String, Value>, e: &mut ServerError) {
+    let Some(Value::Object(inner)) = m.get("error") else {
+        return;
+    };
+    let reason = match inner.get("details") {
+        Some(Value::Array(d)) => d.iter().find_map(|x| text(x.get("reason"))),
+        _ => None,
+    };
+    if let Some(code) = reason.or_else(|| text(inner.get("status"))) {
+        e.vendor_code = Some(code);
+        if inner.get("code").is_some_and(Value::is_number) {
+            e.error = None;
+        }
+    }
+}
+
+/// [`parse`], and what only the headers or a non-object body carry: AWS's `x-amzn-errortype`
+/// header, AWS's XML errors, Salesforce's array of `{message, errorCode}`.
+pub fn parse_answer(
+    status: u16,
+    headers: &reqwest::header::HeaderMap,
+    body: &[u8],
+    challenges: &[Challenge],
+) -> ServerError {
+    let mut e = parse(status, body, challenges);
+    aws_header(headers, &mut e);
+    aws_xml(body, &mut e);
+    salesforce(body, &mut e);
+    e
+}
+
+/// `x-amzn-errortype: UnrecognizedClientException:http://internal.amazon.com/…`.
+fn aws_header(headers: &reqwest::header::HeaderMap, e: &mut ServerError) {
+    if e.vendor_code.is_none()
+        && let Some(t) = headers.get("x-amzn-errortype").and_then(|v| v.to_str().ok())
+    {
+        e.vendor_code = Some(clean(&aws_code(t), MAX_TEXT));
+    }
+}
+
+/// `<ErrorResponse><Error><Code>ExpiredToken</Code><Message>…</Message></Error>` (AWS query
+/// protocol, STS), and S3's `<Error><Code>…`.
+fn aws_xml(body: &[u8], e: &mut ServerError) {
+    let s = String::from_utf8_lossy(&body[..body.len().min(8192)]);
+    if !s.trim_start().starts_with('<') || !s.contains("<Error>") {
+        return;
+    }
+    let inner = |tag: &str| {
+        let open = format!("<{tag}>");
+        let start = s.find(&open)? + open.len();
+        let end = start + s[start..].find(&format!("</{tag}>"))?;
+        Some(clean(s[start..end].trim(), MAX_TEXT)).filter(|v| !v.is_empty())
+    };
+    e.vendor_code = e.vendor_code.take().or_else(|| inner("Code"));
+    e.description = e.description.take().or_else(|| inner("Message"));
+}
+
+/// Salesforce: `[{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]`.
+fn salesforce(body: &[u8], e: &mut ServerError) {
+    let Ok(Value::Array(items)) = serde_json::from_slice::<Value>(body) else {
+        return;
+    };
+    let Some(Value::Object(first)) = items.first() else {
+        return;
+    };
+    e.vendor_code = e.vendor_code.take().or_else(|| text(first.get("errorCode")));
+    e.description = e.description.take().or_else(|| text(first.get("message")));
 }
 
 /// One `WWW-Authenticate` challenge.
@@ -196,9 +287,9 @@ pub fn parse_challenges<'a>(headers: impl IntoIterator<Item = &'a str>) -> Vec<C
                 p.skip(|c| c == b' ' || c == b'\t');
                 if p.peek() == Some(b',') {
                     p.i += 1;
-                    continue;
                 }
-                break;
+                // Without a comma the next `name=` is still a parameter (AWS HTTP APIs send
+                // `Bearer scope="" error="invalid_token"`); the loop's head tells it from a scheme.
             }
             out.push(ch);
             if out.len() >= 16 {
@@ -280,6 +371,79 @@ mod tests {
         assert_eq!(
             e.quote().unwrap(),
             "invalid_client: AADSTS7000215: Invalid client secret provided."
+        );
+    }
+
+    #[test]
+    fn vendor_formats() {
+        let okta = parse(
+            401,
+            br#"{"errorCode":"E0000011","errorSummary":"Invalid token provided","errorCauses":[]}"#,
+            &[],
+        );
+        assert_eq!(
+            (okta.vendor_code.as_deref(), okta.description.as_deref()),
+            (Some("E0000011"), Some("Invalid token provided"))
+        );
+        let aws = parse(
+            400,
+            br#"{"__type":"com.amazon.coral.service#UnrecognizedClientException","Message":"bad"}"#,
+            &[],
+        );
+        assert_eq!(
+            (aws.vendor_code.as_deref(), aws.title.as_deref()),
+            (Some("UnrecognizedClientException"), Some("bad"))
+        );
+        let google = parse(403, br#"{"error":{"code":403,"message":"m","status":"PERMISSION_DENIED","details":[{"reason":"ACCESS_TOKEN_SCOPE_INSUFFICIENT"}]}}"#, &[]);
+        assert_eq!(
+            (google.vendor_code.as_deref(), google.error.as_deref()),
+            (Some("ACCESS_TOKEN_SCOPE_INSUFFICIENT"), None)
+        );
+        let mut h = reqwest::header::HeaderMap::new();
+        h.insert(
+            "x-amzn-errortype",
+            "UnrecognizedClientException:http://internal.amazon.com/coral/"
+                .parse()
+                .unwrap(),
+        );
+        assert_eq!(
+            parse_answer(400, &h, b"{}", &[]).vendor_code.as_deref(),
+            Some("UnrecognizedClientException")
+        );
+        let none = reqwest::header::HeaderMap::new();
+        let xml = parse_answer(
+            400,
+            &none,
+            b"<ErrorResponse><Error><Code>ExpiredToken</Code><Message>expired</Message></Error></ErrorResponse>",
+            &[],
+        );
+        assert_eq!(
+            (xml.vendor_code.as_deref(), xml.description.as_deref()),
+            (Some("ExpiredToken"), Some("expired"))
+        );
+        let sf = parse_answer(
+            401,
+            &none,
+            br#"[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]"#,
+            &[],
+        );
+        assert_eq!(
+            (sf.vendor_code.as_deref(), sf.description.as_deref()),
+            (Some("INVALID_SESSION_ID"), Some("Session expired or invalid"))
+        );
+    }
+
+    #[test]
+    fn challenge_parameters_without_commas() {
+        // AWS HTTP APIs' JWT authorizer separates the parameters with spaces only.
+        let c = parse_challenges([
+            r#"Bearer scope="" error="invalid_token" error_description="the token does not have a valid audience""#,
+        ]);
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].param("error"), Some("invalid_token"));
+        assert_eq!(
+            c[0].param("error_description"),
+            Some("the token does not have a valid audience")
         );
     }
 

@@ -105,6 +105,9 @@ fn server_lines(e: &ServerError) -> Vec<String> {
     if let Some(x) = &e.title {
         head.push(format!("title=\"{x}\""));
     }
+    if let Some(x) = &e.vendor_code {
+        head.push(format!("code={x}"));
+    }
     if !e.error_codes.is_empty() {
         head.push(format!(
             "codes={}",

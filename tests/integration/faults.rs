@@ -365,3 +365,63 @@ fn a_gzip_bomb_stays_bounded_by_the_decoded_size() {
     assert!(p["summary"].as_str().unwrap().contains("larger than 1 MiB"), "{p}");
     assert!(started.elapsed() < Duration::from_secs(20));
 }
+
+#[test]
+fn html_and_a_running_out_quota_on_a_passing_probe_are_warnings() {
+    // The quota headers as Hypatos sends them on every answer (its OpenAPI 2.15.0).
+    let srv = raw(|mut s| {
+        let Some(r) = read_request(&mut s) else { return };
+        match r.path.as_str() {
+            "/token" => servers::json(
+                &mut s,
+                "200 OK",
+                r#"{"access_token":"t-1","token_type":"Bearer","expires_in":3600}"#,
+            ),
+            "/page" => respond(
+                &mut s,
+                "200 OK",
+                &[("Content-Type", "text/html")],
+                b"<html><title>Welcome to Contoso</title></html>",
+            ),
+            _ => respond(
+                &mut s,
+                "200 OK",
+                &[
+                    ("Content-Type", "application/json"),
+                    ("x-ratelimit-limit", "10, 10;w=1"),
+                    ("x-ratelimit-remaining", "1"),
+                    ("x-ratelimit-reset", "21"),
+                ],
+                b"{}",
+            ),
+        }
+    });
+    let base = srv.url();
+    for (probe, kind, words) in [
+        ("/ping", "rate_limit_low", "1 of 10 calls left, resets in 21s"),
+        ("/page", "probe_html", "an HTML page (\"Welcome to Contoso\")"),
+    ] {
+        let s = Sandbox::of(cc(&format!("{base}/token"), &base).probe(probe));
+        let out = s.conn(&["test", "p", "--format", "json"]);
+        out.code(0).no_secrets(&[SECRET]);
+        let p = out.profile();
+        assert_eq!(p["warnings"][0]["kind"], kind, "{}", out.stdout);
+        assert!(
+            p["warnings"][0]["message"].as_str().unwrap().contains(words),
+            "{}",
+            out.stdout
+        );
+        if kind == "rate_limit_low" {
+            let probe_step = p["steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["name"] == "probe")
+                .unwrap()
+                .clone();
+            assert!(probe_step["detail"].as_str().unwrap().contains(words), "{probe_step}");
+        }
+        // --strict: a warning fails with its category.
+        s.conn(&["test", "p", "--strict"]).code(7);
+    }
+}

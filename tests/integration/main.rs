@@ -7,6 +7,7 @@ mod ci;
 mod config_cli;
 mod corpus;
 mod corpus_api;
+mod corpus_replay;
 mod corpus_token;
 mod faults;
 mod hostile_servers;

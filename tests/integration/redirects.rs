@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::support::Sandbox;
-use crate::support::hostile::{SECRET, cc, clean_of_secrets, summary, token_body};
+use crate::support::hostile::{SECRET, api, cc, clean_of_secrets, summary, token_body};
 use crate::support::profiles::Profile;
 use crate::support::servers::{self, Request, raw, read_request, respond};
 
@@ -180,5 +180,46 @@ fn plain_http_off_loopback_is_refused_before_any_request() {
             out.code(2).stderr_has("refusing to send credentials over plain http");
             assert!(out.stdout.is_empty());
         }
+    }
+}
+
+#[test]
+fn a_probe_sent_to_sign_in_is_authentication_and_names_who_intercepted() {
+    // The identity provider's address is never contacted: it is another origin.
+    let login = "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/authorize?client_id=app&response_type=code";
+    let page = "<html><head><title>Log in</title></head><body><form method=\"post\"><input type=\"password\" name=\"p\"></form></body></html>";
+    let srv = api(move |r, s| match r.path.as_str() {
+        "/sso" => respond(s, "302 Found", &[("Location", login)], b""),
+        "/app" => respond(s, "302 Found", &[("Location", "/account/login?next=%2Fapp")], b""),
+        _ => respond(
+            s,
+            "200 OK",
+            &[("Content-Type", "text/html; charset=utf-8")],
+            page.as_bytes(),
+        ),
+    });
+    for (probe, kind, words) in [
+        (
+            "/sso",
+            "probe_sign_in_redirect",
+            "to the sign-in page of Microsoft Entra ID at https://login.microsoftonline.com/",
+        ),
+        (
+            "/app",
+            "probe_sign_in_page",
+            "with a sign-in page (<title>Log in</title>)",
+        ),
+    ] {
+        let out = Sandbox::of(cc(&srv.url(), &srv.url()).probe(probe)).conn(&["test", "p", "--format", "json"]);
+        out.code(5);
+        clean_of_secrets(&out);
+        let p = out.profile();
+        assert_eq!(
+            (p["kind"].as_str(), p["category"].as_str()),
+            (Some(kind), Some("authentication")),
+            "{}",
+            out.stdout
+        );
+        assert!(summary(&out).contains(words), "{}", out.stdout);
     }
 }

@@ -265,6 +265,19 @@ fn demo_runs_and_shows_healthy_and_broken_profiles() {
     assert_eq!(by["hypatos-scope-missing"]["category"], "permission");
     assert_eq!(by["portfolios-wrong-portfolio"]["category"], "endpoint");
     assert_eq!(by["portfolios-wrong-tenant"]["category"], "endpoint");
+    // A sign-in page on the probe is no pass: authentication, and it says who intercepted.
+    let sso = &by["rest-behind-sso"];
+    assert_eq!(
+        (sso["kind"].as_str(), sso["category"].as_str()),
+        (Some("probe_sign_in_page"), Some("authentication"))
+    );
+    assert!(
+        sso["summary"]
+            .as_str()
+            .unwrap()
+            .contains("sign-in page of Microsoft Entra ID"),
+        "{sso}"
+    );
     out.no_secrets(&[
         "hyp-secret-1",
         fake::DEMO_CLIENT_SECRET,
@@ -277,5 +290,6 @@ fn demo_runs_and_shows_healthy_and_broken_profiles() {
         .code(0)
         .stdout_has("✓ hypatos")
         .stdout_has("✗ portfolios-secret-id")
+        .stdout_has("✗ rest-behind-sso")
         .stderr_has("conn demo: a local service at http://127.0.0.1:");
 }

@@ -49,6 +49,9 @@ pub async fn run(cx: &mut Ctx<'_>, setup: &Setup, a: Authed) -> Result<String, S
     };
     let o = probe::run(&setup.client.http, &req, &cred, cx.net.timeout, &ctx, &*cx.trace).await;
     let label = format!("{} {}", req.method, o.url);
+    for w in o.warnings {
+        cx.rec.warn(w);
+    }
     match o.failure {
         Some(f) => {
             let s = cx.rec.fail(StepName::Probe, o.ms, f);

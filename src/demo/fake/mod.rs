@@ -6,7 +6,8 @@
 //! - `/entra/{tenant}`: Microsoft Entra ID v2 discovery and client-credentials token endpoint,
 //!   with AADSTS error bodies and unverifiable RS256-shaped JWTs (`entra.rs`);
 //! - `/portfolios/{id}/api/v2`: Hypergene Portfolios, taking those JWTs or legacy Basic (`portfolios.rs`);
-//! - `/rest`: a generic RFC 6749 token endpoint and RFC 6750 protected API (`rest.rs`);
+//! - `/rest`: a generic RFC 6749 token endpoint and RFC 6750 protected API, and under
+//!   `/rest/intranet` that API behind a sign-in gateway (`rest.rs`);
 //! - `/_health`; anything else is a JSON 404.
 //!
 //! Every request is recorded ([`FakeService::requests`]). What accounts exist is a [`World`];
@@ -226,6 +227,7 @@ impl Shared {
             ["portfolios", id, "api", "v2", rest @ ..] if get => self.portfolios(rq, id, rest),
             ["rest", "oauth", "token"] => self.rest_token(rq),
             ["rest", "api", ..] if get => self.rest_api(rq),
+            ["rest", "intranet", ..] => rest::rest_sign_in(),
             ["rest", "public", ..] if get => Resp::json(200, jo! {"public": true, "path": rq.path}),
             ["_health"] | ["portfolios", _, "api", "v2", ..] | ["rest", "api" | "public", ..] => {
                 method_not_allowed("GET")

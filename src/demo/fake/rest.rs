@@ -1,6 +1,7 @@
 //! Generic OAuth-protected REST API under `/rest` (protocols.md §4.1–4.4): an RFC 6749 token
 //! endpoint (client credentials, password, refresh) and an RFC 6750 resource server that also
-//! takes API keys and Basic users.
+//! takes API keys and Basic users; and under `/rest/intranet` the same API behind an
+//! application proxy with pre-authentication, which answers API clients with its sign-in page.
 
 use super::*;
 
@@ -11,6 +12,17 @@ fn oauth_err(status: u16, error: &str, desc: &str) -> Resp {
 }
 fn invalid_request(desc: &str) -> Resp {
     oauth_err(400, "invalid_request", desc)
+}
+
+/// What Azure AD Application Proxy with pre-authentication served an API client holding a
+/// client-credentials token: Entra's sign-in page, with 200. The page as captured, to the end
+/// of its title (https://github.com/MicrosoftDocs/azure-docs/issues/83207; the corpus entry
+/// `azure-app-proxy-200-sign-in-page`).
+const SIGN_IN_PAGE: &str = "<!-- Copyright (C) Microsoft Corporation. All rights reserved. -->\n<!DOCTYPE html>\n<html dir=\"ltr\" class=\"\" lang=\"en\">\n<head>\n    <title>Sign in to your account</title>\n";
+
+/// The application proxy in front of `/rest/intranet`: every call gets the sign-in page.
+pub(super) fn rest_sign_in() -> Resp {
+    Resp::new(200, "text/html; charset=utf-8", SIGN_IN_PAGE.as_bytes().to_vec())
 }
 
 impl Shared {

@@ -584,4 +584,8 @@ async fn rest_api_auth() {
     t.get("/rest/public/status", None)
         .await
         .check(200, json!({"public": true}));
+    // Behind the sign-in gateway: its page, whatever the token.
+    let g = t.get("/rest/intranet/reports", Some(&tok)).await;
+    assert_eq!((g.status, g.h("content-type")), (200, "text/html; charset=utf-8"));
+    assert!(g.text.contains("<title>Sign in to your account</title>"), "{}", g.text);
 }

@@ -9,6 +9,7 @@ pub mod fake;
 pub mod hostile;
 pub mod profiles;
 pub mod real;
+pub mod replay;
 pub mod servers;
 
 use std::io::BufRead;
