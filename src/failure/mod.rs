@@ -15,8 +15,6 @@ pub mod oauth;
 pub mod tls;
 pub mod warning;
 
-use std::time::Duration;
-
 use crate::exit::Category;
 
 pub use net::NetFailure;
@@ -41,13 +39,6 @@ pub enum Failure {
         inner: Box<Failure>,
         /// The presented certificate.
         cert: Presented,
-    },
-    /// Another failure, for which the server asked to wait longer than the time left.
-    RetryAfter {
-        /// The failure.
-        inner: Box<Failure>,
-        /// The server's `Retry-After`.
-        after: Duration,
     },
     /// The server rejected the client with the configured `client_auth`, and accepts another.
     ClientAuthMismatch {
@@ -127,7 +118,6 @@ impl Failure {
     pub fn root(&self) -> &Failure {
         match self {
             Failure::Presented { inner, .. }
-            | Failure::RetryAfter { inner, .. }
             | Failure::ClientAuthMismatch { inner, .. }
             | Failure::Hinted { inner, .. } => inner.root(),
             other => other,
@@ -142,9 +132,7 @@ impl Failure {
             Failure::OAuth(r) => r.kind(),
             Failure::Plain(p) => p.kind,
             Failure::ClientAuthMismatch { .. } => "client_auth_mismatch",
-            Failure::Presented { inner, .. } | Failure::RetryAfter { inner, .. } | Failure::Hinted { inner, .. } => {
-                inner.kind()
-            }
+            Failure::Presented { inner, .. } | Failure::Hinted { inner, .. } => inner.kind(),
         }
     }
 
@@ -156,9 +144,7 @@ impl Failure {
             Failure::OAuth(r) => r.category(),
             Failure::Plain(p) => p.category,
             Failure::ClientAuthMismatch { .. } => Category::Authentication,
-            Failure::Presented { inner, .. } | Failure::RetryAfter { inner, .. } | Failure::Hinted { inner, .. } => {
-                inner.category()
-            }
+            Failure::Presented { inner, .. } | Failure::Hinted { inner, .. } => inner.category(),
         }
     }
 
@@ -174,7 +160,7 @@ impl Failure {
                 "{}; the server accepts the same credentials with client_auth = \"{works}\"",
                 inner.summary()
             ),
-            Failure::RetryAfter { inner, .. } | Failure::Hinted { inner, .. } => inner.summary(),
+            Failure::Hinted { inner, .. } => inner.summary(),
         }
     }
 
@@ -191,14 +177,6 @@ impl Failure {
                 if untrusted && cert.self_signed {
                     h.push(format!("{} presents a self-signed certificate", cert.host));
                 }
-                h
-            }
-            Failure::RetryAfter { inner, after } => {
-                let mut h = vec![format!(
-                    "the server asks to wait {} (Retry-After), longer than the time left",
-                    humantime::format_duration(Duration::from_secs(after.as_secs()))
-                )];
-                h.extend(inner.hints());
                 h
             }
             Failure::ClientAuthMismatch {
@@ -256,16 +234,15 @@ pub fn expect(f: &Failure, kind: &str, category: Category, summary: &str, hints:
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     #[test]
     fn context_wrappers_keep_the_kind_and_lead_with_their_hints() {
         let base = Failure::plain("token_unauthorized", Category::Endpoint, "refused").hint("own");
         let f = Failure::ClientAuthMismatch {
-            inner: Box::new(Failure::RetryAfter {
-                inner: Box::new(base),
-                after: Duration::from_secs(90),
-            }),
+            inner: Box::new(base.hint("more")),
             configured: "basic",
             works: "post",
         };
@@ -277,8 +254,7 @@ mod tests {
         );
         let h = f.hints();
         assert!(h[0].starts_with("the server rejects client_auth = \"basic\""), "{h:?}");
-        assert!(h[1].contains("wait 1m 30s (Retry-After)"), "{h:?}");
-        assert_eq!(h[2], "own");
+        assert_eq!(h[1..], ["own", "more"]);
     }
 
     #[test]

@@ -15,7 +15,6 @@ pub mod origin;
 pub mod page;
 pub mod preflight;
 pub mod quota;
-pub mod ratelimit;
 pub mod responder;
 pub mod route;
 pub mod tls;

@@ -11,10 +11,18 @@ use std::time::Duration;
 
 use reqwest::header::HeaderMap;
 
+use crate::failure::oauth::Throttle;
 use crate::finding::clean;
 
 /// A reset value above this is an epoch second, below it a number of seconds.
 const EPOCH: u64 = 1_000_000_000;
+
+/// Longest wait a refusal names.
+const MAX_WAIT: u64 = 86_400;
+
+const LIMIT: &[&str] = &["x-ratelimit-limit", "x-rate-limit-limit", "ratelimit-limit"];
+const REMAINING: &[&str] = &["x-ratelimit-remaining", "x-rate-limit-remaining", "ratelimit-remaining"];
+const RESET: &[&str] = &["x-ratelimit-reset", "x-rate-limit-reset", "ratelimit-reset"];
 
 /// A window that resets within this many seconds is never "running low".
 pub const SOON: u64 = 2;
@@ -78,13 +86,9 @@ fn answered_at(h: &HeaderMap) -> i64 {
 
 /// Read the rate-limit headers; `None` when there are none.
 pub fn read(h: &HeaderMap) -> Option<Quota> {
-    let limit = any(h, &["x-ratelimit-limit", "x-rate-limit-limit", "ratelimit-limit"]).and_then(|v| first_number(&v));
-    let remaining = any(
-        h,
-        &["x-ratelimit-remaining", "x-rate-limit-remaining", "ratelimit-remaining"],
-    )
-    .and_then(|v| first_number(&v));
-    let reset = any(h, &["x-ratelimit-reset", "x-rate-limit-reset", "ratelimit-reset"]).and_then(|v| first_number(&v));
+    let limit = any(h, LIMIT).and_then(|v| first_number(&v));
+    let remaining = any(h, REMAINING).and_then(|v| first_number(&v));
+    let reset = any(h, RESET).and_then(|v| first_number(&v));
     let reset_in = reset.map(|r| {
         if r > EPOCH {
             (r as i64).saturating_sub(answered_at(h)).max(0) as u64
@@ -119,9 +123,7 @@ pub fn wait(h: &HeaderMap) -> Option<String> {
         return Some(format!("wait {} (Retry-After: {v})", humantime::format_duration(d)));
     }
     let q = read(h)?;
-    let name = ["x-ratelimit-reset", "x-rate-limit-reset", "ratelimit-reset"]
-        .into_iter()
-        .find(|n| h.contains_key(*n))?;
+    let name = RESET.iter().find(|n| h.contains_key(**n))?;
     let raw = value(h, name)?;
     match q.reset_in? {
         0 if first_number(&raw).is_some_and(|r| r > EPOCH) => Some(format!(
@@ -133,6 +135,29 @@ pub fn wait(h: &HeaderMap) -> Option<String> {
             humantime::format_duration(Duration::from_secs(s))
         )),
     }
+}
+
+/// What a refused token request says about throttling: the wait (`Retry-After`, else the
+/// reset header, with the header's name) and the quota headers as sent.
+pub fn throttle(h: &HeaderMap) -> Throttle {
+    let mut t = Throttle::default();
+    if let Some(d) = value(h, "retry-after").and_then(|v| super::httpdate::retry_after(&v)) {
+        t.wait = Some((d, "Retry-After".into()));
+    }
+    for name in LIMIT.iter().chain(REMAINING) {
+        if let Some(v) = value(h, name) {
+            t.quota.push(format!("{name}: {v}"));
+        }
+    }
+    let q = read(h);
+    if t.wait.is_none()
+        && let Some(s) = q.as_ref().and_then(|q| q.reset_in)
+        && let Some(name) = RESET.iter().find(|n| h.contains_key(**n))
+    {
+        t.wait = Some((Duration::from_secs(s.min(MAX_WAIT)), name.to_string()));
+    }
+    t.exhausted = q.is_some_and(|q| !q.exhausted.is_empty());
+    t
 }
 
 #[cfg(test)]
@@ -187,5 +212,34 @@ mod tests {
         );
         assert_eq!(read(&h(&[])), None);
         assert_eq!(wait(&h(&[])), None);
+    }
+
+    #[test]
+    fn throttle_of_a_refused_token_request() {
+        // Hypatos: seconds until the reset, the quota shown as sent.
+        let t = throttle(&h(&[
+            ("x-ratelimit-limit", "10, 10;w=1"),
+            ("x-ratelimit-remaining", "94"),
+            ("x-ratelimit-reset", "21"),
+        ]));
+        assert_eq!(t.wait, Some((Duration::from_secs(21), "x-ratelimit-reset".into())));
+        assert_eq!(t.quota, ["x-ratelimit-limit: 10, 10;w=1", "x-ratelimit-remaining: 94"]);
+        assert!(!t.exhausted);
+        // Okta: an epoch reset, measured from the answer's Date; nothing left.
+        let t = throttle(&h(&[
+            ("date", "Tue, 20 Aug 2013 14:50:41 GMT"),
+            ("x-rate-limit-remaining", "0"),
+            ("x-rate-limit-reset", "1377013266"),
+        ]));
+        assert_eq!(t.wait, Some((Duration::from_secs(3025), "x-rate-limit-reset".into())));
+        assert!(t.exhausted);
+        // Retry-After wins over a reset; junk is ignored.
+        let t = throttle(&h(&[
+            ("retry-after", "5"),
+            ("ratelimit-reset", "99"),
+            ("x-ratelimit-reset", "soon"),
+        ]));
+        assert_eq!(t.wait, Some((Duration::from_secs(5), "Retry-After".into())));
+        assert_eq!(throttle(&h(&[])), Throttle::default());
     }
 }

@@ -95,7 +95,7 @@ pub fn of_http(status: u16, headers: &HeaderMap, body: &Body) -> Answer {
         challenges,
     );
     if let Answer::Refused { throttle, .. } = &mut answer {
-        **throttle = crate::net::ratelimit::read(headers);
+        **throttle = crate::net::quota::throttle(headers);
     }
     answer
 }
