@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Run every test of conn on a fresh machine: installs what the tests need (Node.js and npm for
 # the test identity provider, curl for the `conn show --curl` tests, util-linux's `script` and
-# `unshare` for terminal and network-namespace tests) when missing, installs the identity
-# provider (oidc-provider, from npm), and runs the whole suite against the real binary.
+# `unshare` for terminal and network-namespace tests, the openssl CLI that makes the
+# certificate, key and PKCS#12 fixtures of the assertion tests at test time) when missing,
+# installs the identity provider (oidc-provider, from npm), and runs the whole suite against
+# the real binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +13,7 @@ command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
 command -v curl >/dev/null || missing+=(curl)
 command -v script >/dev/null || missing+=(bsdutils)
 command -v unshare >/dev/null || missing+=(util-linux)
+command -v openssl >/dev/null || missing+=(openssl)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "scripts/test.sh: installing ${missing[*]}" >&2

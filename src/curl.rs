@@ -313,6 +313,9 @@ fn token_request(p: &Profile, c: &OAuthClient, owner: Option<(&Source, &Source)>
         .push(format!("TOKEN=$(printf '%s\\n' \"$ANSWER\" | {TOKEN_SED})"));
 }
 
+/// `client_assertion_type` of a JWT assertion (RFC 7523 §2.2).
+const JWT_BEARER: &str = crate::oauth::token::JWT_BEARER;
+
 /// The token request's client authentication options; returns what they are, for the
 /// step's comment. `uses_form` is set when they call the `form` shell function.
 fn client_auth(
@@ -323,6 +326,19 @@ fn client_auth(
     uses_form: &mut bool,
 ) -> &'static str {
     match (how, secret) {
+        (ClientAuth::PrivateKeyJwt | ClientAuth::ClientAssertion, _) => {
+            cmd.push(format!("--data-urlencode \"client_id={id}\""));
+            cmd.push(format!(
+                "--data-urlencode {}",
+                sq(&format!("client_assertion_type={JWT_BEARER}"))
+            ));
+            cmd.push("--data-urlencode \"client_assertion=$CLIENT_ASSERTION\"".into());
+            if how == ClientAuth::PrivateKeyJwt {
+                "an assertion in $CLIENT_ASSERTION (client_auth = \"private_key_jwt\"): conn signs a new one with the profile's key for every request; this script signs nothing and prints none, so set CLIENT_ASSERTION to an assertion you made"
+            } else {
+                "an assertion in $CLIENT_ASSERTION (client_auth = \"client_assertion\"): conn reads it from the profile's source for every request; this script reads nothing, so set CLIENT_ASSERTION yourself"
+            }
+        }
         (_, None) | (ClientAuth::Post, _) => {
             cmd.push(format!("--data-urlencode \"client_id={id}\""));
             if let Some(s) = secret {

@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod certs;
 pub mod counting;
 pub mod fake;
 pub mod hostile;
