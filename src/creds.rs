@@ -8,6 +8,8 @@ pub mod key;
 pub mod pkcs12;
 mod secretless;
 
+pub use self::secretless::problems as assertion_problems;
+
 use sha2::{Digest, Sha256};
 
 pub use self::assertion::ClientAssertion;

@@ -155,3 +155,47 @@ fn signer(s: &Signing, client_id: &str) -> Result<Signer, Failure> {
         client_id: client_id.to_string(),
     })
 }
+
+/// What `conn validate` reports of a client without a secret, as (key, message): a PEM
+/// certificate that cannot be read or has expired (it is not a secret, so always read); with
+/// `secrets`, the key, the PKCS#12 file and the assertion's source, or for `github_oidc` that
+/// both variables are set. Never makes a request.
+pub fn problems(a: &Assertion, client_id: &str, secrets: bool) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    if let Assertion::Signed(Signing {
+        key: KeyFile::Pem {
+            certificate: Some(path),
+            ..
+        },
+        ..
+    }) = a
+    {
+        match CertInfo::from_file(path) {
+            Err(e) => out.push(("client_certificate", e)),
+            Ok(c) if c.not_after < crate::clock::now_secs() => out.push((
+                "client_certificate",
+                format!(
+                    "the certificate {} (SHA-1 thumbprint {}) expired on {}",
+                    c.subject,
+                    c.sha1_hex(),
+                    c.expiry()
+                ),
+            )),
+            Ok(_) => {}
+        }
+    }
+    if secrets && out.is_empty() {
+        let key = match a {
+            Assertion::Signed(Signing {
+                key: KeyFile::Pkcs12 { .. },
+                ..
+            }) => "client_pkcs12",
+            Assertion::Signed(_) => "private_key",
+            Assertion::Given(_) => "client_assertion",
+        };
+        if let Err(f) = resolve(a, client_id) {
+            out.push((key, f.summary()));
+        }
+    }
+    out
+}

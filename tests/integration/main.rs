@@ -18,6 +18,7 @@ mod sec_files;
 mod sec_inputs;
 mod sec_login_route;
 mod sec_redaction;
+mod secretless_entra;
 mod secretless_idp;
 mod secrets_hardening;
 mod security_cases;

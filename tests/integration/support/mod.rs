@@ -6,6 +6,7 @@
 
 pub mod certs;
 pub mod counting;
+pub mod entra;
 pub mod fake;
 pub mod hostile;
 pub mod profiles;
