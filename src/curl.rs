@@ -302,6 +302,16 @@ fn token_request(p: &Profile, c: &OAuthClient, owner: Option<(&Source, &Source)>
         cmd.push(format!("--data-urlencode {}", sq(&format!("{k}={v}"))));
     }
     let how = client_auth(c.client_auth, &id, secret.as_deref(), &mut cmd, &mut s.uses_form);
+    if c.client_auth.is_assertion() {
+        s.vars.notes.push(format!(
+            "#   CLIENT_ASSERTION: the client assertion; {}",
+            if c.client_auth == ClientAuth::PrivateKeyJwt {
+                "conn signs a new one with the profile's key for each request (RFC 7523: iss and sub = the client id, aud = the token URL, five minutes valid); nothing is signed or printed here"
+            } else {
+                "conn reads it from the profile's client_assertion for each request; nothing is read or printed here"
+            }
+        ));
+    }
     let last = cmd.pop().unwrap_or_default();
     cmd.push(format!("{last})"));
     s.body.push(format!(
@@ -334,9 +344,9 @@ fn client_auth(
             ));
             cmd.push("--data-urlencode \"client_assertion=$CLIENT_ASSERTION\"".into());
             if how == ClientAuth::PrivateKeyJwt {
-                "an assertion in $CLIENT_ASSERTION (client_auth = \"private_key_jwt\"): conn signs a new one with the profile's key for every request; this script signs nothing and prints none, so set CLIENT_ASSERTION to an assertion you made"
+                "an assertion in $CLIENT_ASSERTION (client_auth = \"private_key_jwt\")"
             } else {
-                "an assertion in $CLIENT_ASSERTION (client_auth = \"client_assertion\"): conn reads it from the profile's source for every request; this script reads nothing, so set CLIENT_ASSERTION yourself"
+                "an assertion in $CLIENT_ASSERTION (client_auth = \"client_assertion\")"
             }
         }
         (_, None) | (ClientAuth::Post, _) => {

@@ -201,6 +201,11 @@ impl Federated {
 
     /// What identifies this credential in a stored entry: its source and claims.
     pub fn identity(&self) -> String {
+        // A GitHub Actions token is asked for only with the request: its source (with the
+        // audience) is what is known before.
+        if matches!(self.given, Given::GithubOidc { .. }) {
+            return format!("given:{}", self.given.describe());
+        }
         let c = self.claims();
         let part = |v: &Option<String>| v.clone().unwrap_or_default();
         format!(
