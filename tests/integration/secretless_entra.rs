@@ -323,3 +323,33 @@ fn github_oidc_asks_the_actions_endpoint_for_the_audience_and_sends_its_token() 
         .stdout_has("ACTIONS_ID_TOKEN_REQUEST_URL")
         .stdout_has("ACTIONS_ID_TOKEN_REQUEST_TOKEN");
 }
+
+#[test]
+fn the_demo_has_a_certificate_profile_and_a_wrong_thumbprint_one() {
+    let out = Sandbox::new().conn(&["demo", "--format", "json"]);
+    out.code(0);
+    let r = out.json();
+    let find = |name: &str| {
+        r["profiles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["profile"] == name)
+            .unwrap()
+            .clone()
+    };
+    let good = find("portfolios-certificate");
+    assert_eq!(good["status"], "pass", "{good}");
+    assert!(
+        step(&good, "token")["detail"]
+            .as_str()
+            .unwrap()
+            .contains("SHA-1 thumbprint")
+    );
+    let bad = find("portfolios-wrong-certificate");
+    assert_eq!(bad["category"], "authentication");
+    assert!(bad["summary"].as_str().unwrap().contains("AADSTS700027"), "{bad}");
+    assert!(bad["hints"].to_string().contains("CN=conn-demo-other"), "{bad}");
+    // The demo's keys are made for the run and gone after it.
+    assert!(!out.stdout.contains("PRIVATE KEY") && !out.stderr.contains("PRIVATE KEY"));
+}

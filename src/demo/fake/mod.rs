@@ -34,6 +34,7 @@ macro_rules! jo {
 }
 
 mod entra;
+mod entra_cert;
 mod hypatos;
 mod portfolios;
 mod rest;
