@@ -41,7 +41,7 @@ fn name(cn: &str) -> Vec<u8> {
 
 /// UTCTime `YYMMDDHHMMSSZ`.
 fn utc_time(secs: i64) -> Vec<u8> {
-    let (y, m, d, hh, mm, ss) = crate::creds::cert::civil(secs);
+    let (y, m, d, hh, mm, ss) = crate::clock::civil(secs);
     tlv(
         0x17,
         format!("{:02}{m:02}{d:02}{hh:02}{mm:02}{ss:02}Z", y % 100).as_bytes(),
