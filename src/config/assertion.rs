@@ -135,3 +135,18 @@ pub const ASSERTION_KEYS: &[&str] = &[
 pub const SIGNING_FAMILY: &[&str] = &["client_certificate", "private_key", "client_pkcs12", "pkcs12_password"];
 /// The keys of the mutual-TLS client certificate.
 pub const TLS_FAMILY: &[&str] = &["client_cert", "client_key"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_and_names() {
+        // The parser takes every key but the last as the signing key's.
+        assert_eq!(ASSERTION_KEYS.last(), Some(&"client_assertion"));
+        assert!(SIGNING_FAMILY.iter().all(|k| ASSERTION_KEYS.contains(k)));
+        for n in Alg::NAMES {
+            assert_eq!(Alg::from_name(n).map(Alg::as_str), Some(n));
+        }
+    }
+}

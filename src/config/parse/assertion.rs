@@ -23,21 +23,15 @@ impl Reader<'_> {
         token_url: Option<&Url>,
         around: &Around<'_>,
     ) -> Option<Assertion> {
-        let signing = [
-            "client_certificate",
-            "private_key",
-            "client_pkcs12",
-            "pkcs12_password",
-            "assertion_alg",
-            "key_id",
-        ];
+        // Every key but `client_assertion` belongs to the signing key.
+        let signing = &ASSERTION_KEYS[..ASSERTION_KEYS.len() - 1];
         match how {
             ClientAuth::PrivateKeyJwt => {
                 self.not_here(obj, &["client_secret", "client_assertion"], how);
                 self.signing(obj, token_url, around).map(Assertion::Signed)
             }
             ClientAuth::ClientAssertion => {
-                self.not_here(obj, &[&["client_secret"][..], &signing].concat(), how);
+                self.not_here(obj, &[&["client_secret"][..], signing].concat(), how);
                 if obj.get("client_assertion").is_none() {
                     self.missing(obj, "client_assertion", " (client_auth = \"client_assertion\")");
                     return None;
