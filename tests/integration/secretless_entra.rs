@@ -91,8 +91,12 @@ fn rs256_and_pkcs12_files_pass() {
     let s = Sandbox::with(&hypergene(&e.token_url(), &rs));
     s.conn(&["test", "pf"]).code(0);
     assert_eq!(sent_header(&e)["alg"], "RS256");
-    for legacy in [false, true] {
-        let pfx = k.pkcs12("pfx-Password-77", legacy);
+    let files = [
+        k.pkcs12("pfx-Password-77", false),
+        k.pkcs12("pfx-Password-77", true),
+        k.pkcs12_rc2("pfx-Password-77"),
+    ];
+    for pfx in files {
         let lines = format!(
             "client_auth = \"private_key_jwt\"\nclient_pkcs12 = \"{}\"\npkcs12_password = {{ env = \"PFX_PASSWORD\" }}\n",
             pfx.display()

@@ -117,6 +117,21 @@ impl KeyPair {
         d.join(name)
     }
 
+    /// A PKCS#12 file as `openssl pkcs12 -export -legacy` writes it: the certificate under
+    /// RC2-40, the key under 3DES, a SHA-1 MAC.
+    pub fn pkcs12_rc2(&self, password: &str) -> PathBuf {
+        let d = self.cert.parent().unwrap();
+        let pass = format!("pass:{password}");
+        openssl(
+            &[
+                "pkcs12", "-export", "-legacy", "-inkey", "key.pem", "-in", "cert.pem", "-out", "rc2.pfx", "-passout",
+                &pass,
+            ],
+            d,
+        );
+        d.join("rc2.pfx")
+    }
+
     /// The private key's PEM text (a secret the sweeps look for).
     pub fn key_text(&self) -> String {
         std::fs::read_to_string(&self.key).unwrap()
