@@ -2,7 +2,8 @@
 # Run every test of conn on a fresh machine: installs what the tests need (Node.js and npm for
 # the test identity providers, curl for the `conn show --curl` tests, util-linux's `script` and
 # `unshare` for terminal and network-namespace tests, nginx, tinyproxy and the openssl command
-# for the tests against real servers) when missing, installs the identity providers
+# for the tests against real servers and the certificate, key and PKCS#12 fixtures of the
+# assertion tests, made at test time) when missing, installs the identity providers
 # (oidc-provider and oauth2-mock-server, from npm), and runs the whole suite against the real
 # binary.
 set -euo pipefail

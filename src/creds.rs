@@ -1,6 +1,18 @@
-//! A profile's credentials, resolved from their sources when a command needs them.
+//! A profile's credentials, resolved from their sources when a command needs them; the
+//! certificates, keys and assertions of clients without a secret (`cert`, `key`, `pkcs12`,
+//! `assertion`, read in `secretless`).
+
+pub mod assertion;
+pub mod cert;
+pub mod key;
+pub mod pkcs12;
+mod secretless;
+
+pub use self::secretless::problems as assertion_problems;
 
 use sha2::{Digest, Sha256};
+
+pub use self::assertion::ClientAssertion;
 
 use crate::config::{Auth, Profile};
 use crate::exit::Category;
@@ -19,6 +31,8 @@ pub struct Resolved {
     pub password: Option<Secret>,
     /// API key.
     pub key: Option<Secret>,
+    /// The assertion of a client without a secret.
+    pub assertion: Option<ClientAssertion>,
 }
 
 /// Warn that a secret is too short to be masked in the output, naming where it comes
@@ -60,12 +74,17 @@ pub fn resolve(p: &Profile) -> Result<Resolved, Finding> {
         username: None,
         password: None,
         key: None,
+        assertion: None,
     };
     if let Some(c) = p.auth.oauth() {
-        r.client_id = Some(c.client_id.resolve_plain().map_err(|e| err("client_id", e))?);
+        let id = c.client_id.resolve_plain().map_err(|e| err("client_id", e))?;
         if let Some(s) = &c.client_secret {
             r.client_secret = Some(get("client_secret", s)?);
         }
+        if let Some(a) = &c.assertion {
+            r.assertion = Some(secretless::resolve(a, &id)?);
+        }
+        r.client_id = Some(id);
     }
     match &p.auth {
         Auth::Basic { username, password } | Auth::Password { username, password, .. } => {
@@ -81,12 +100,18 @@ pub fn resolve(p: &Profile) -> Result<Resolved, Finding> {
 impl Resolved {
     /// Fingerprint of these credentials, recorded with a stored token.
     pub fn fingerprint(&self) -> String {
-        credentials_fingerprint(&[
+        let assertion = self.assertion.as_ref().map(ClientAssertion::identity);
+        let mut parts = vec![
             self.client_id.as_deref(),
             self.client_secret.as_ref().map(Secret::expose),
             self.username.as_deref(),
             self.password.as_ref().map(Secret::expose),
-        ])
+        ];
+        // Without an assertion the fingerprint is what it always was.
+        if assertion.is_some() {
+            parts.push(assertion.as_deref());
+        }
+        credentials_fingerprint(&parts)
     }
 }
 

@@ -302,6 +302,16 @@ fn token_request(p: &Profile, c: &OAuthClient, owner: Option<(&Source, &Source)>
         cmd.push(format!("--data-urlencode {}", sq(&format!("{k}={v}"))));
     }
     let how = client_auth(c.client_auth, &id, secret.as_deref(), &mut cmd, &mut s.uses_form);
+    if c.client_auth.is_assertion() {
+        s.vars.notes.push(format!(
+            "#   CLIENT_ASSERTION: the client assertion; {}",
+            if c.client_auth == ClientAuth::PrivateKeyJwt {
+                "conn signs a new one with the profile's key for each request (RFC 7523: iss and sub = the client id, aud = the token URL, five minutes valid); nothing is signed or printed here"
+            } else {
+                "conn reads it from the profile's client_assertion for each request; nothing is read or printed here"
+            }
+        ));
+    }
     let last = cmd.pop().unwrap_or_default();
     cmd.push(format!("{last})"));
     s.body.push(format!(
@@ -313,6 +323,9 @@ fn token_request(p: &Profile, c: &OAuthClient, owner: Option<(&Source, &Source)>
         .push(format!("TOKEN=$(printf '%s\\n' \"$ANSWER\" | {TOKEN_SED})"));
 }
 
+/// `client_assertion_type` of a JWT assertion (RFC 7523 §2.2).
+const JWT_BEARER: &str = crate::oauth::token::JWT_BEARER;
+
 /// The token request's client authentication options; returns what they are, for the
 /// step's comment. `uses_form` is set when they call the `form` shell function.
 fn client_auth(
@@ -323,6 +336,19 @@ fn client_auth(
     uses_form: &mut bool,
 ) -> &'static str {
     match (how, secret) {
+        (ClientAuth::PrivateKeyJwt | ClientAuth::ClientAssertion, _) => {
+            cmd.push(format!("--data-urlencode \"client_id={id}\""));
+            cmd.push(format!(
+                "--data-urlencode {}",
+                sq(&format!("client_assertion_type={JWT_BEARER}"))
+            ));
+            cmd.push("--data-urlencode \"client_assertion=$CLIENT_ASSERTION\"".into());
+            if how == ClientAuth::PrivateKeyJwt {
+                "an assertion in $CLIENT_ASSERTION (client_auth = \"private_key_jwt\")"
+            } else {
+                "an assertion in $CLIENT_ASSERTION (client_auth = \"client_assertion\")"
+            }
+        }
         (_, None) | (ClientAuth::Post, _) => {
             cmd.push(format!("--data-urlencode \"client_id={id}\""));
             if let Some(s) = secret {

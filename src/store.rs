@@ -329,6 +329,32 @@ fn source_id(s: &Source) -> String {
     }
 }
 
+fn assertion_id(a: &crate::config::assertion::Assertion) -> String {
+    use crate::config::assertion::{Assertion, Given, KeyFile};
+    match a {
+        Assertion::Signed(s) => {
+            let key = match &s.key {
+                KeyFile::Pem {
+                    certificate,
+                    private_key,
+                } => format!(
+                    "pem:{}\u{1f}{}",
+                    certificate.as_ref().map_or(String::new(), |p| p.display().to_string()),
+                    source_id(private_key)
+                ),
+                KeyFile::Pkcs12 { path, .. } => format!("pkcs12:{}", path.display()),
+            };
+            format!(
+                "signed:{key}\u{1f}{}\u{1f}{}",
+                s.alg.as_str(),
+                s.key_id.as_deref().unwrap_or("")
+            )
+        }
+        Assertion::Given(Given::Source(src)) => format!("given:{}", source_id(src)),
+        Assertion::Given(g @ Given::GithubOidc { .. }) => format!("given:{}", g.describe()),
+    }
+}
+
 /// The entry key of a profile: hex SHA-256 of everything that shapes its token and is known
 /// without resolving a secret.
 pub fn key(p: &Profile) -> String {
@@ -350,6 +376,11 @@ pub fn key(p: &Profile) -> String {
             part(v);
         }
         part(c.client_auth.as_str());
+        if let Some(a) = &c.assertion {
+            // Where the credential comes from; the certificate's thumbprint (or a federated
+            // assertion's iss, sub and aud) is in the entry's fingerprint, never an assertion.
+            part(&assertion_id(a));
+        }
     }
     if let Auth::Password { username, .. } = &p.auth {
         part(&source_id(username));

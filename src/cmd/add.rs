@@ -79,6 +79,39 @@ fn env_ref(var: &str) -> Value {
     Value::InlineTable(t)
 }
 
+fn file_ref(path: &str) -> Value {
+    let mut t = InlineTable::new();
+    t.insert("file", Value::from(path));
+    Value::InlineTable(t)
+}
+
+/// With `client_auth = "private_key_jwt"` the client needs a certificate and its key instead
+/// of a secret; with `"client_assertion"`, where its assertion comes from.
+fn secretless(need: Vec<&'static str>, f: &Fields) -> Vec<&'static str> {
+    let how =
+        f.0.iter()
+            .find(|(k, _)| k.rsplit('.').next() == Some("client_auth"))
+            .and_then(|(_, v)| v.as_str());
+    let instead: &[&str] = match how {
+        Some("private_key_jwt") => &["client_certificate", "private_key"],
+        Some("client_assertion") => &["client_assertion"],
+        _ => return need,
+    };
+    let mut out = Vec::new();
+    for k in need {
+        match k {
+            "client_secret" => out.extend_from_slice(instead),
+            "auth.client_secret" => out.extend(instead.iter().map(|x| match *x {
+                "client_certificate" => "auth.client_certificate",
+                "private_key" => "auth.private_key",
+                _ => "auth.client_assertion",
+            })),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// A suggested variable name: `BILLING_CLIENT_SECRET` for `billing` and `auth.client_secret`.
 fn suggested_var(name: &str, key: &str) -> String {
     let last = key.rsplit('.').next().unwrap_or(key);
@@ -190,7 +223,8 @@ fn given(a: &AddArgs, ty: &str, auth: &str) -> Result<Fields, Error> {
     }
     for s in &a.set {
         let (k, v) = split_pair("--set", s)?;
-        if is_secret(k) && !a.literal_secret {
+        // A reference ({ file = "…" }, { env = "…" }) is not a literal secret.
+        if is_secret(k) && !a.literal_secret && !v.trim_start().starts_with('{') {
             return Err(Error::Usage(format!(
                 "--set {k}=…: a secret is stored as a reference; use --secret-env {k}=VARIABLE, or --literal-secret to write it into the file"
             )));
@@ -207,7 +241,7 @@ fn given(a: &AddArgs, ty: &str, auth: &str) -> Result<Fields, Error> {
 /// The required fields not given: asked in a terminal, otherwise named with the flags
 /// that give them.
 fn ask_missing(a: &AddArgs, ty: &str, auth: &str, asking: bool, f: &mut Fields) -> Result<(), Error> {
-    let need = required(ty, auth);
+    let need = secretless(required(ty, auth), f);
     let missing: Vec<&str> = need.iter().copied().filter(|k| !f.has(k)).collect();
     if missing.is_empty() {
         return Ok(());
@@ -216,7 +250,9 @@ fn ask_missing(a: &AddArgs, ty: &str, auth: &str, asking: bool, f: &mut Fields) 
         let flags: Vec<String> = missing
             .iter()
             .map(|k| {
-                if is_secret(k) {
+                if k.ends_with("private_key") {
+                    format!("--set '{k}={{ file = \"PATH\" }}'")
+                } else if is_secret(k) {
                     format!("--secret-env {k}=VARIABLE")
                 } else {
                     format!("--set {k}=…")
@@ -229,7 +265,12 @@ fn ask_missing(a: &AddArgs, ty: &str, auth: &str, asking: bool, f: &mut Fields) 
         )));
     }
     for k in missing {
-        let v = if is_secret(k) && a.literal_secret {
+        let v = if k.ends_with("private_key") {
+            file::ask(&format!("{k}: path of the PEM key file (PKCS#8, PKCS#1 or SEC1): ")).map(|x| file_ref(&x))
+        } else if k.ends_with("client_certificate") {
+            file::ask(&format!("{k}: path of the PEM certificate uploaded to the app: "))
+                .map(|x| Value::from(x.as_str()))
+        } else if is_secret(k) && a.literal_secret {
             file::ask_hidden(&format!("{k} (not shown): ")).map(Value::from)
         } else if is_secret(k) {
             let def = suggested_var(&a.name, k);

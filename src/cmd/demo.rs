@@ -15,13 +15,31 @@ use crate::report::Report;
 /// Run the demo.
 pub fn run(g: &Global, a: &DemoArgs) -> Result<u8, Error> {
     let rt = super::test::runtime()?;
+    // The certificate profiles' files: made for this run, removed with the directory.
+    let dir = tempfile::tempdir().map_err(|e| Error::io("cannot make a directory for the demo certificates", e))?;
+    let made = |name: &str, cn: &str| {
+        crate::demo::cert::make(dir.path(), name, cn, 365)
+            .map_err(|e| Error::io("cannot make the demo certificates", std::io::Error::other(e)))
+    };
+    let (good, other) = (
+        made("portfolios", "conn-demo-portfolios")?,
+        made("not-uploaded", "conn-demo-other")?,
+    );
+    let mut world = World::default();
+    world.entra_tenants[0].apps[0].certificates.push(good.der.clone());
     let svc = rt
-        .block_on(FakeService::start(World::default()))
+        .block_on(FakeService::start(world))
         .map_err(|e| Error::io("cannot start the demo service on 127.0.0.1", e))?;
-    let cfg = Config::from_text(
-        Path::new("(demo profiles)"),
-        crate::demo::profiles::toml(&svc.base_url()),
-    )?;
+    let shown = |p: &std::path::Path| p.display().to_string();
+    let text = crate::demo::profiles::toml(&svc.base_url())
+        + &crate::demo::profiles::certificates(
+            &svc.base_url(),
+            &shown(&good.cert),
+            &shown(&good.key),
+            &shown(&other.cert),
+            &shown(&other.key),
+        );
+    let cfg = Config::from_text(Path::new("(demo profiles)"), text)?;
     let sel = super::test::selection(&cfg, &[], true, &[], None)?;
     eprintln!(
         "conn demo: a local service at {} plays Hypatos, Entra with Hypergene Portfolios, and a REST API.\n\

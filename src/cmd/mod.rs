@@ -12,6 +12,7 @@ pub mod man;
 pub mod profiles;
 pub mod remove;
 pub mod show;
+mod show_assertion;
 pub mod test;
 pub mod token;
 pub mod validate;

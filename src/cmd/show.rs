@@ -132,11 +132,16 @@ fn client(c: &OAuthClient, discovered: bool, r: &mut Rows) {
     r.add("client_id", id(&c.client_id));
     r.add(
         "client_secret",
-        c.client_secret
-            .as_ref()
-            .map_or_else(|| "none (public client)".into(), value),
+        match (&c.client_secret, c.client_auth.is_assertion()) {
+            (_, true) => "none (the client proves itself with an assertion)".into(),
+            (Some(s), false) => value(s),
+            (None, false) => "none (public client)".into(),
+        },
     );
     r.add("client_auth", c.client_auth.as_str().into());
+    if let Some(a) = &c.assertion {
+        r.0.extend(super::show_assertion::rows(a));
+    }
     r.add(
         "scopes",
         if c.scopes.is_empty() {

@@ -34,14 +34,32 @@ pub fn run(g: &Global, a: &ValidateArgs) -> Result<u8, Error> {
                     help: f.hints().first().cloned(),
                 });
             }
-            if !a.secrets {
-                continue;
-            }
             let prefix = if p.ty == crate::config::ProfileType::Rest {
                 "auth."
             } else {
                 ""
             };
+            if let Some(c) = p.auth.oauth()
+                && let Some(assertion) = &c.assertion
+            {
+                // Without --secrets nothing outside the file is read (a client id may be a command).
+                let id = if a.secrets {
+                    c.client_id.resolve_plain().unwrap_or_default()
+                } else {
+                    String::new()
+                };
+                for (key, message) in crate::creds::assertion_problems(assertion, &id, a.secrets) {
+                    problems.push(Problem {
+                        span: None,
+                        path: format!("{label}.{prefix}{key}"),
+                        message,
+                        help: None,
+                    });
+                }
+            }
+            if !a.secrets {
+                continue;
+            }
             for (key, src) in sources(&p) {
                 if matches!(src, Source::Literal(_)) {
                     continue;

@@ -111,6 +111,7 @@ impl AuthKind {
         let mut v = Vec::new();
         if self.has_token_endpoint() {
             v.extend_from_slice(OAUTH_KEYS);
+            v.extend_from_slice(super::assertion::ASSERTION_KEYS);
         }
         if self.interactive() {
             v.extend_from_slice(INTERACTIVE_KEYS);
@@ -135,8 +136,16 @@ impl AuthKind {
             AuthKind::None => &[],
             AuthKind::Basic => &["password"],
             AuthKind::ApiKey => &["key"],
-            AuthKind::Password => &["client_secret", "password"],
-            AuthKind::ClientCredentials | AuthKind::AuthorizationCode | AuthKind::OpenIdConnect => &["client_secret"],
+            AuthKind::Password => &[
+                "client_secret",
+                "password",
+                "private_key",
+                "pkcs12_password",
+                "client_assertion",
+            ],
+            AuthKind::ClientCredentials | AuthKind::AuthorizationCode | AuthKind::OpenIdConnect => {
+                &["client_secret", "private_key", "pkcs12_password", "client_assertion"]
+            }
         }
     }
 

@@ -6,6 +6,7 @@
 //! it, `[defaults]` applied, and the result checked into a [`Profile`] ([`parse`]).
 //! Secrets are not resolved here: they are resolved by the command that needs them.
 
+pub mod assertion;
 pub mod auth_kind;
 pub mod parse;
 pub mod problems;

@@ -98,6 +98,10 @@ pub enum ClientAuth {
     BasicRaw,
     /// `client_id` and `client_secret` in the form body.
     Post,
+    /// A JWT signed with the client's key (RFC 7523 §2.2, OpenID Connect Core §9).
+    PrivateKeyJwt,
+    /// An assertion issued by someone else (a federated credential).
+    ClientAssertion,
 }
 
 impl ClientAuth {
@@ -107,7 +111,14 @@ impl ClientAuth {
             ClientAuth::Basic => "basic",
             ClientAuth::BasicRaw => "basic-raw",
             ClientAuth::Post => "post",
+            ClientAuth::PrivateKeyJwt => "private_key_jwt",
+            ClientAuth::ClientAssertion => "client_assertion",
         }
+    }
+
+    /// Whether the client sends an assertion instead of a secret.
+    pub fn is_assertion(self) -> bool {
+        matches!(self, ClientAuth::PrivateKeyJwt | ClientAuth::ClientAssertion)
     }
 }
 
@@ -126,6 +137,8 @@ pub struct OAuthClient {
     pub client_auth: ClientAuth,
     /// Extra form fields for the token request.
     pub token_params: Vec<(String, String)>,
+    /// The assertion, for `private_key_jwt` and `client_assertion`.
+    pub assertion: Option<super::assertion::Assertion>,
 }
 
 /// Settings of the interactive (browser) kinds.

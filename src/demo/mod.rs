@@ -2,5 +2,6 @@
 //! ([`fake`]), and a set of profiles against it, healthy and broken in the ways people break
 //! them ([`profiles`]).
 
+pub mod cert;
 pub mod fake;
 pub mod profiles;

@@ -110,6 +110,43 @@ password = "legacy-pass"
     )
 }
 
+/// Portfolios without a secret: a certificate uploaded to the app, and one that was not (the
+/// classic AADSTS700027). `cert`/`key` and `other_cert`/`other_key` are the files' paths.
+pub fn certificates(base: &str, cert: &str, key: &str, other_cert: &str, other_key: &str) -> String {
+    let q = |p: &str| toml::Value::String(p.to_string()).to_string();
+    let (cert, key, other_cert, other_key) = (q(cert), q(key), q(other_cert), q(other_key));
+    format!(
+        r#"
+[profiles.portfolios-certificate]
+description = "healthy: no secret, an assertion signed with a certificate uploaded to the app"
+type = "hypergene"
+authority = "{base}/entra"
+tenant_id = "{DEMO_TENANT_ID}"
+client_id = "{DEMO_CLIENT_ID}"
+client_auth = "private_key_jwt"
+client_certificate = {cert}
+private_key = {{ file = {key} }}
+scope = "{PORTFOLIOS_RESOURCE}/.default"
+domain = "{base}/portfolios"
+portfolio_id = "demo-portfolio"
+probe = "reports/42"
+
+[profiles.portfolios-wrong-certificate]
+description = "a certificate that was never uploaded to the app: the wrong thumbprint"
+type = "hypergene"
+authority = "{base}/entra"
+tenant_id = "{DEMO_TENANT_ID}"
+client_id = "{DEMO_CLIENT_ID}"
+client_auth = "private_key_jwt"
+client_certificate = {other_cert}
+private_key = {{ file = {other_key} }}
+scope = "{PORTFOLIOS_RESOURCE}/.default"
+domain = "{base}/portfolios"
+portfolio_id = "demo-portfolio"
+"#
+    )
+}
+
 /// A generic REST API: OAuth client credentials and an API key.
 fn rest(base: &str) -> String {
     format!(

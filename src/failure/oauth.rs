@@ -44,6 +44,13 @@ pub enum Extra {
     TokenUrl,
     /// Before: how long the server asks to wait, and its quota, from the answer's headers.
     Wait,
+    /// Before: the certificate that signed the assertion (its SHA-1 thumbprint as the Azure
+    /// portal lists it), from [`AssertionFacts`].
+    AssertionCertificate,
+    /// Before: the assertion's times and this machine's clock against the server's.
+    AssertionTime,
+    /// Before: the issuer, subject and audience of the assertion sent.
+    AssertionClaims,
 }
 
 /// Which grant a request used; in a table row, which grants the row applies to.
@@ -131,6 +138,8 @@ impl Extra {
             }
             .to_string()], Vec::new()),
             Extra::Wait => (t.hints(), Vec::new()),
+            // Computed from the assertion by [`with_assertion`]; nothing without one.
+            Extra::AssertionCertificate | Extra::AssertionTime | Extra::AssertionClaims => (Vec::new(), Vec::new()),
         }
     }
 }
@@ -165,7 +174,6 @@ pub static ENTRA: &[(&[i64], Option<&str>, Rule)] = &[
     (&[7000215], None, rule("entra_invalid_client_secret", Auth, "Entra rejected the client secret (AADSTS7000215: invalid client secret)", &["also check for spaces around the secret, a secret that was rotated since, or a secret of another app or tenant"], Extra::SecretLooksLikeId)),
     (&[7000222], None, rule("entra_client_secret_expired", Auth, "Entra says the client secret has expired (AADSTS7000222)", &["create a new secret in App registrations → Certificates & secrets and update the profile"], Extra::None)),
     (&[700016], None, rule("entra_unknown_client", Auth, "Entra does not know this client id in this tenant (AADSTS700016)", &["client_id must be the Application (client) ID from the app's Overview page", "tenant_id must be the tenant where the app is registered or has been consented to"], Extra::None)),
-    (&[7000218], None, rule("entra_secret_missing", Auth, "Entra expects a client credential and none was sent (AADSTS7000218: client_secret or client_assertion)", &["set client_secret"], Extra::None)),
     (&[700025], None, rule("entra_public_client", Auth, "Entra says this is a public client, which must not send a secret (AADSTS700025)", &["register the app as a Web (confidential) application, or remove the secret"], Extra::None)),
     (&[7000112, 70001], None, rule("entra_app_disabled", Auth, "the application is disabled in this tenant ({id})", &["a tenant administrator must enable the app again"], Extra::None)),
     (&[50126], None, rule("entra_wrong_password", Auth, "wrong username or password (AADSTS50126)", &["check username and password", "accounts that are federated or can only sign in with MFA also get this from the password grant"], Extra::None)),
@@ -189,15 +197,17 @@ pub static ENTRA: &[(&[i64], Option<&str>, Rule)] = &[
     (&[500011], None, rule("entra_unknown_resource", Permission, "the API named in the scope is not known in this tenant (AADSTS500011)", &["the Application ID URI in the scope is wrong, or the API (for Hypergene: its enterprise application) has no service principal or admin consent in your tenant: ask a tenant administrator to consent"], Extra::GuidScope)),
     (&[7000229], None, rule("entra_no_service_principal", Auth, "the application has no service principal in this tenant (AADSTS7000229)", &["the app is registered in another tenant and was never added to this one: a tenant administrator must consent to it, which creates its enterprise application"], Extra::None)),
     (&[65001], None, rule("entra_consent_required", Permission, "the user or administrator has not consented to this application (AADSTS65001)", &["grant consent: an administrator can grant it for the tenant in Enterprise applications"], Extra::None)),
-    (&[700024], None, rule("entra_assertion_time", Auth, "the client assertion is not within its valid time (AADSTS700024)", &["check this machine's clock"], Extra::None)),
-    (&[700027], None, rule("entra_certificate_not_registered", Auth, "the certificate that signed the client assertion is not registered on the application (AADSTS700027)", &["upload the certificate (its public part) in App registrations → Certificates & secrets, or sign with the one registered there"], Extra::None)),
     (&[50012], None, rule("entra_assertion_rejected", Auth, "Entra could not validate the client assertion (AADSTS50012)", &["the server's words name what failed; the assertion's audience must be the tenant's token URL and its signature must come from a registered certificate"], Extra::None)),
-    (&[70021, 70022, 700211, 700212, 700213], None, rule("entra_no_federated_identity", Auth, "no federated credential of the application matches the presented token ({id})", &["the federated credential's issuer, subject and audience must equal the presented token's exactly (the server's words show what was presented; a trailing / in the issuer counts)"], Extra::None)),
     (&[90061], None, rule("entra_federation_issuer_unreachable", Endpoint, "Entra could not reach the issuer of the federated token (AADSTS90061)", &["the issuer's OpenID configuration and keys must be reachable from the internet at the issuer URL the token names"], Extra::None)),
     (&[50196], None, rule("entra_request_loop", Endpoint, "Entra stopped this client for asking for the same token too often (AADSTS50196: a request loop)", &["reuse a token until it expires instead of asking for a new one for every call (conn token keeps it in its store); retrying an error in a tight loop does the same", "wait a few minutes before trying again"], Extra::Wait)),
     (&[90055], None, rule("entra_tenant_throttled", Endpoint, "Entra is throttling requests for this tenant ({id}: too many incoming requests)", &["wait before trying again, and spread the tenant's token requests out"], Extra::Wait)),
     (&[9002313], Some("invalid_grant"), rule("entra_grant_unreadable", Auth, "Entra could not read the grant that was sent (AADSTS9002313: the request is malformed or invalid)", &["the code, refresh token or assertion sent is cut short, a placeholder, or from another tenant; for a stored sign-in, sign in again with conn login"], Extra::None)),
     (&[900144, 9002313, 90014], None, rule("entra_malformed_request", Config, "Entra says the request is missing a parameter or malformed ({id})", &["check scope, client_id, token_params and the token URL; the server's words name the parameter"], Extra::None)),
+    // Clients without a secret: certificates (private_key_jwt) and federated credentials.
+    (&[700027], None, rule("entra_certificate_not_registered", Auth, "Entra does not find the certificate that signed the client assertion on this app (AADSTS700027)", &[CERT_WHERE, "a private key that does not belong to the uploaded certificate, or a certificate of another app, gives the same answer"], Extra::AssertionCertificate)),
+    (&[700024], None, rule("entra_assertion_time", Auth, "the client assertion is not within its valid time (AADSTS700024)", &["check this machine's clock (NTP): Entra compares the assertion's nbf and exp with its own time; a federated token may also simply have expired: fetch a new one"], Extra::AssertionTime)),
+    (&[70021, 70022, 700211, 700212, 700213], None, rule("entra_no_federated_identity", Auth, "no federated credential on this app matches the assertion's issuer, subject and audience", &[FEDERATED_WHERE], Extra::AssertionClaims)),
+    (&[7000218], None, rule("entra_secret_missing", Auth, "Entra expects a client secret or a client assertion, and neither was sent (AADSTS7000218)", &["set client_secret, or prove the client without a secret: a certificate (client_auth = \"private_key_jwt\") or a federated credential (client_auth = \"client_assertion\")"], Extra::None)),
 ];
 
 /// Other vendors' own codes (Okta's `errorCode`).
@@ -453,4 +463,113 @@ pub fn guid_hint(scopes: &[String]) -> Option<String> {
             None
         }
     })
+}
+
+// ------------------------------------------------------------------ clients without a secret
+
+/// Where a person compares a certificate's thumbprint.
+const CERT_WHERE: &str = "compare the SHA-1 thumbprint with the Thumbprint column in the Azure portal: App registrations → the app → Certificates & secrets → Certificates; if it is not listed, upload the certificate there (its public part: .cer, .pem or .crt)";
+/// Where a person compares a federated credential.
+const FEDERATED_WHERE: &str = "in the Azure portal: App registrations → the app → Certificates & secrets → Federated credentials; its Issuer, Subject identifier and Audience must equal the assertion's exactly (case, a trailing '/', the branch or environment in a GitHub subject)";
+
+/// What a refused client without a secret sent: facts for the hints, none of them secret.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AssertionFacts {
+    /// The certificate's subject, when a certificate signed it.
+    pub subject: Option<String>,
+    /// Its SHA-1 thumbprint, upper-case hex.
+    pub sha1: Option<String>,
+    /// Its `x5t#S256`.
+    pub x5t_s256: Option<String>,
+    /// The signing algorithm, when conn signed.
+    pub alg: Option<&'static str>,
+    /// A federated assertion's source, `iss`, `sub`, `aud` and `exp` as shown.
+    pub federated: Option<Federated>,
+    /// Seconds this machine's clock is behind the server's `Date` (negative: ahead).
+    pub skew: Option<i64>,
+}
+
+/// A federated assertion as the hints show it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Federated {
+    /// Where it came from.
+    pub source: String,
+    /// `iss`.
+    pub iss: String,
+    /// `sub`.
+    pub sub: String,
+    /// `aud`.
+    pub aud: String,
+    /// `exp`, as shown, or why there is none.
+    pub expires: String,
+}
+
+/// Any other server's `invalid_client` (or a bare 401) for a client that sent an assertion.
+pub static ASSERTION_REJECTED: Rule = rule(
+    "oauth_invalid_client_assertion",
+    Auth,
+    "the server rejected the client assertion ({status})",
+    &[
+        "the server does not accept this key for this client: register the public key (or certificate) shown above with the client at the server, or sign with the key that is registered; check that the server allows this assertion_alg",
+    ],
+    Extra::AssertionCertificate,
+);
+
+/// Fit a refusal to a client that sent an assertion: the hints that compare what was sent
+/// with what is registered, and a rule that speaks of the assertion, not of a secret.
+pub fn with_assertion(r: &mut Refusal, a: &AssertionFacts) {
+    if matches!(r.rule.kind, "oauth_invalid_client" | "token_unauthorized") {
+        r.rule = &ASSERTION_REJECTED;
+    }
+    let lead = match r.rule.extra {
+        Extra::AssertionCertificate => certificate_hint(a),
+        Extra::AssertionTime => time_hints(a),
+        Extra::AssertionClaims => claims_hint(a),
+        _ => Vec::new(),
+    };
+    r.lead.splice(0..0, lead);
+}
+
+fn certificate_hint(a: &AssertionFacts) -> Vec<String> {
+    match (&a.subject, &a.sha1, &a.federated) {
+        (Some(subject), Some(sha1), _) => vec![format!(
+            "the assertion was signed {} with the certificate {subject}: SHA-1 thumbprint {sha1} (x5t#S256 {})",
+            a.alg.unwrap_or(""),
+            a.x5t_s256.as_deref().unwrap_or("")
+        )],
+        (_, _, Some(f)) => claims_of(f),
+        _ => vec![format!(
+            "the assertion was signed {} with a key and no certificate: the server must know that key (by its kid, or as the client's only key)",
+            a.alg.unwrap_or("")
+        )],
+    }
+}
+
+fn time_hints(a: &AssertionFacts) -> Vec<String> {
+    let mut v = Vec::new();
+    if let Some(s) = a.skew {
+        let dir = if s > 0 { "behind" } else { "ahead of" };
+        v.push(format!(
+            "this machine's clock is {}s {dir} the server's (its Date header): conn signs assertions valid for five minutes from this machine's time",
+            s.unsigned_abs()
+        ));
+    }
+    if let Some(f) = &a.federated {
+        v.push(format!(
+            "the federated assertion from {} expires {}",
+            f.source, f.expires
+        ));
+    }
+    v
+}
+
+fn claims_hint(a: &AssertionFacts) -> Vec<String> {
+    a.federated.as_ref().map(claims_of).unwrap_or_default()
+}
+
+fn claims_of(f: &Federated) -> Vec<String> {
+    vec![format!(
+        "the assertion sent (from {}): issuer {}, subject {}, audience {}, expires {}",
+        f.source, f.iss, f.sub, f.aud, f.expires
+    )]
 }

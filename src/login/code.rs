@@ -54,6 +54,7 @@ pub async fn run(cx: &Context<'_>, f: &Interactive, nonce: Option<&str>, deadlin
         url: &cx.e.token,
         client_id: &client_id,
         client_secret: cx.creds.client_secret.as_ref(),
+        assertion: cx.creds.assertion.as_ref(),
         method: c.client_auth,
         grant: Grant::AuthorizationCode {
             code: &code,

@@ -128,6 +128,7 @@ async fn poll(
             url: &cx.e.token,
             client_id: &client_id,
             client_secret: creds.client_secret.as_ref(),
+            assertion: creds.assertion.as_ref(),
             method: c.client_auth,
             grant: Grant::DeviceCode(device_code),
             scopes: &[],

@@ -431,6 +431,7 @@ mod tests {
             scopes: vec![],
             client_auth: crate::config::ClientAuth::Basic,
             token_params: vec![],
+            assertion: None,
         };
         let r = AuthRequest {
             client_id: "app",

@@ -3,7 +3,9 @@
 //! the explanations of OAuth, Entra and Hypatos errors.
 
 pub mod diagnose;
+pub mod federated;
 pub mod jwt;
 pub mod obtain;
+pub mod secretless;
 pub mod server_error;
 pub mod token;

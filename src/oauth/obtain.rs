@@ -103,6 +103,7 @@ pub async fn obtain(
             url: &c.token_url,
             client_id: &client_id,
             client_secret: creds.client_secret.as_ref(),
+            assertion: creds.assertion.as_ref(),
             method: c.client_auth,
             grant: grant(),
             scopes: &c.scopes,
@@ -241,6 +242,8 @@ async fn other_method(
         ClientAuth::BasicRaw if differ => vec![ClientAuth::Basic, ClientAuth::Post],
         ClientAuth::Basic | ClientAuth::BasicRaw => vec![ClientAuth::Post],
         ClientAuth::Post => vec![ClientAuth::Basic],
+        // An assertion is the only way such a client proves itself.
+        ClientAuth::PrivateKeyJwt | ClientAuth::ClientAssertion => return None,
     };
     for m in candidates {
         trace(format!(
@@ -258,6 +261,7 @@ async fn other_method(
             url: req.url,
             client_id: req.client_id,
             client_secret: Some(secret),
+            assertion: None,
             method: m,
             grant,
             scopes: req.scopes,

@@ -115,6 +115,21 @@ impl Source {
         }
     }
 
+    /// Fetch a secret that may span lines (a PEM key): every line of it is registered with
+    /// the redactor too, so a part of it is masked as well as the whole.
+    pub fn resolve_text(&self) -> Result<Secret, ResolveError> {
+        let value = match self {
+            Source::Literal(s) => s.expose().to_string(),
+            _ => self.fetch_lines(true)?,
+        };
+        for line in value.lines().map(str::trim) {
+            if !line.starts_with("-----") && line.len() >= 16 {
+                register(line);
+            }
+        }
+        Ok(Secret::new(value))
+    }
+
     /// Fetch a value that is not secret (a client id, a user name).
     pub fn resolve_plain(&self) -> Result<String, ResolveError> {
         match self {
@@ -124,6 +139,10 @@ impl Source {
     }
 
     fn fetch(&self) -> Result<String, ResolveError> {
+        self.fetch_lines(false)
+    }
+
+    fn fetch_lines(&self, lines: bool) -> Result<String, ResolveError> {
         let raw = match self {
             Source::Literal(s) => return Ok(s.expose().to_string()),
             Source::Env(var) => match std::env::var(var) {
@@ -145,7 +164,7 @@ impl Source {
         if value.is_empty() {
             return Err(ResolveError(format!("{} gave an empty value", self.describe())));
         }
-        if value.contains(['\r', '\n', '\0']) {
+        if value.contains('\0') || (!lines && value.contains(['\r', '\n'])) {
             return Err(ResolveError(format!(
                 "{} gave a value with a line break or NUL character; a secret must be one line",
                 self.describe()

@@ -50,6 +50,7 @@ pub async fn refresh(
         url: &token_url,
         client_id: &client_id,
         client_secret: creds.client_secret.as_ref(),
+        assertion: creds.assertion.as_ref(),
         method: c.client_auth,
         grant: Grant::Refresh(&rt),
         scopes: &[],

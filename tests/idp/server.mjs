@@ -97,6 +97,21 @@ const DEFAULT_CLIENTS = [
 const clients = [...(Array.isArray(config.clients) ? config.clients : DEFAULT_CLIENTS),
   ...(Array.isArray(config.extraClients) ? config.extraClients : [])];
 
+// A private_key_jwt client's keys may be given as PEM public keys (`public_keys_pem`, each a
+// PEM string or { pem, kid }): they become the client's `jwks` here, so a test need not write
+// JWKs itself.
+for (const c of clients) {
+  if (Array.isArray(c.public_keys_pem)) {
+    c.jwks = {
+      keys: c.public_keys_pem.map((k) => {
+        const { pem, kid } = typeof k === 'string' ? { pem: k } : k;
+        return { ...crypto.createPublicKey(pem).export({ format: 'jwk' }), ...(kid ? { kid } : {}) };
+      }),
+    };
+    delete c.public_keys_pem;
+  }
+}
+
 const num = (v, d) => (Number.isFinite(v) && v > 0 ? v : d);
 const accessTokenTTL = num(config.accessTokenTTL, 3600);
 const refreshTokenTTL = num(config.refreshTokenTTL, 14 * 24 * 3600);

@@ -3,6 +3,7 @@
 mod support;
 
 mod canary;
+mod canary_secretless;
 mod ci;
 mod config_cli;
 mod corpus;
@@ -22,6 +23,9 @@ mod sec_files;
 mod sec_inputs;
 mod sec_login_route;
 mod sec_redaction;
+mod secretless_cli;
+mod secretless_entra;
+mod secretless_idp;
 mod secrets_hardening;
 mod security_cases;
 mod store_hardening;

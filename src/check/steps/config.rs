@@ -7,6 +7,7 @@ use super::{Ctx, ms};
 use crate::check::plain_http_refusal;
 use crate::check::run::Stop;
 use crate::config::{Auth, KeyIn};
+use crate::creds::cert::WARN_DAYS;
 use crate::creds::{Resolved, resolve};
 use crate::exit::Category;
 use crate::failure::{Failure, Warning};
@@ -53,7 +54,28 @@ pub async fn run(cx: &mut Ctx<'_>) -> Result<Setup, Stop> {
         return Err(Stop);
     }
     warn_settings(cx);
+    warn_certificate(cx, &setup);
     Ok(setup)
+}
+
+/// A certificate that signs assertions and expires within [`WARN_DAYS`] days.
+fn warn_certificate(cx: &mut Ctx<'_>, setup: &Setup) {
+    let Some(c) = setup.creds.assertion.as_ref().and_then(|a| a.cert()) else {
+        return;
+    };
+    let left = c.days_left(crate::clock::now_secs());
+    if left < WARN_DAYS {
+        cx.rec.warn(Warning::new(
+            "certificate_expiring",
+            Category::Authentication,
+            format!(
+                "the certificate that signs the client assertion ({}, SHA-1 thumbprint {}) expires on {}, in {left} days: create a new one and upload it to the app before then",
+                c.subject,
+                c.sha1_hex(),
+                c.expiry()
+            ),
+        ));
+    }
 }
 
 async fn resolved(cx: &Ctx<'_>) -> Result<Setup, Failure> {

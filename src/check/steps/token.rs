@@ -8,6 +8,7 @@ use super::{Authed, Ctx, ms};
 use crate::check::run::{Record, Stop};
 use crate::check::{MAX_SKEW_SECS, Obtained, refresh};
 use crate::config::{OAuthClient, shown};
+use crate::creds::ClientAssertion;
 use crate::exit::Category;
 use crate::failure::{Failure, Warning};
 use crate::oauth::obtain;
@@ -84,6 +85,8 @@ async fn obtained(cx: &mut Ctx<'_>, setup: &Setup, c: &OAuthClient) -> Result<Au
             let s = cx.rec.fail(StepName::Token, f.ms, f.finding);
             s.http_status = f.status;
             s.url = Some(shown(&c.token_url));
+            // What the server was shown, to compare with what is registered on the app.
+            s.detail = setup.creds.assertion.as_ref().map(ClientAssertion::describe);
             cx.rec.server_error = f.server_error;
             return Err(Stop);
         }
@@ -115,8 +118,16 @@ async fn obtained(cx: &mut Ctx<'_>, setup: &Setup, c: &OAuthClient) -> Result<Au
         StepName::Token,
         g.ms,
         format!(
-            "{} token{life} ({}, {} characters)",
-            info.token_type, info.fingerprint, info.length
+            "{} token{life} ({}, {} characters){}",
+            info.token_type,
+            info.fingerprint,
+            info.length,
+            setup
+                .creds
+                .assertion
+                .as_ref()
+                .map(|a| format!("; {}", a.describe()))
+                .unwrap_or_default()
         ),
     );
     s.http_status = g.status;

@@ -1,7 +1,20 @@
 //! Reading the credentials of a profile: the OAuth client (scopes, client authentication)
 //! and a `rest` profile's `auth` table, driven by the [`AuthKind`] table.
 
+use super::assertion::Around;
 use super::*;
+
+/// How a table's OAuth client is read.
+pub(super) struct ClientRules<'u> {
+    /// `client_auth` unless set.
+    pub default_auth: ClientAuth,
+    /// A secret is required (unless the client sends an assertion).
+    pub secret_required: bool,
+    /// Said after "missing required key".
+    pub why: &'u str,
+    /// Where assertions are allowed (everywhere but Hypatos): what sets their defaults.
+    pub around: Option<Around<'u>>,
+}
 
 impl Reader<'_> {
     /// `scopes` (alias `scope`): space-delimited string or list.
@@ -45,20 +58,37 @@ impl Reader<'_> {
         Some(out)
     }
 
-    pub(super) fn client_auth(&mut self, obj: Obj<'_>, default: ClientAuth) -> ClientAuth {
+    pub(super) fn client_auth(&mut self, obj: Obj<'_>, default: ClientAuth, secretless: bool) -> ClientAuth {
         let Some((s, span)) = self.string(obj, "client_auth") else {
             return default;
+        };
+        let valid: &[&str] = if secretless {
+            &["basic", "basic-raw", "post", "private_key_jwt", "client_assertion"]
+        } else {
+            &["basic", "basic-raw", "post"]
         };
         match s.as_str() {
             "basic" => ClientAuth::Basic,
             "basic-raw" => ClientAuth::BasicRaw,
             "post" => ClientAuth::Post,
-            _ => {
-                let help = suggest(&s, ["basic", "basic-raw", "post"]).map(|x| format!("did you mean `{x}`?"));
+            "private_key_jwt" if secretless => ClientAuth::PrivateKeyJwt,
+            "client_assertion" if secretless => ClientAuth::ClientAssertion,
+            "private_key_jwt" | "client_assertion" => {
                 self.push(
                     Some(span),
                     obj.key("client_auth"),
-                    format!("`{s}` is not a client authentication method; valid: `basic`, `basic-raw`, `post`"),
+                    format!("`{s}` is not available here: Hypatos accepts only its client secret"),
+                    Some("valid: `basic`, `basic-raw`, `post`".into()),
+                );
+                default
+            }
+            _ => {
+                let help = suggest(&s, valid.iter().copied()).map(|x| format!("did you mean `{x}`?"));
+                let list = valid.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
+                self.push(
+                    Some(span),
+                    obj.key("client_auth"),
+                    format!("`{s}` is not a client authentication method; valid: {list}"),
                     help,
                 );
                 default
@@ -70,21 +100,32 @@ impl Reader<'_> {
         &mut self,
         obj: Obj<'_>,
         token_url: Option<Url>,
-        default_auth: ClientAuth,
-        secret_required: bool,
-        why: &str,
+        rules: &ClientRules<'_>,
     ) -> Option<OAuthClient> {
+        let why = rules.why;
         let client_id = self.source(obj, "client_id", false);
         if obj.get("client_id").is_none() {
             self.missing(obj, "client_id", why);
         }
-        let client_secret = self.source(obj, "client_secret", true);
-        if secret_required && obj.get("client_secret").is_none() {
+        let client_auth = self.client_auth(obj, rules.default_auth, rules.around.is_some());
+        let client_secret = if client_auth.is_assertion() {
+            None
+        } else {
+            self.source(obj, "client_secret", true)
+        };
+        if rules.secret_required && !client_auth.is_assertion() && obj.get("client_secret").is_none() {
             self.missing(obj, "client_secret", why);
         }
+        let assertion = match &rules.around {
+            Some(around) => self.assertion(obj, client_auth, token_url.as_ref(), around),
+            None => None,
+        };
+        let broken = client_auth.is_assertion() && assertion.is_none();
         let scopes = self.scopes(obj).unwrap_or_default();
-        let client_auth = self.client_auth(obj, default_auth);
         let token_params = self.params(obj, "token_params");
+        if broken {
+            return None;
+        }
         Some(OAuthClient {
             token_url: token_url?,
             client_id: client_id?,
@@ -92,6 +133,7 @@ impl Reader<'_> {
             scopes,
             client_auth,
             token_params,
+            assertion,
         })
     }
 
@@ -150,7 +192,16 @@ impl Reader<'_> {
                 required(self, &["token_url"]);
                 let token_url = self.url(obj, "token_url");
                 let password_grant = kind.grant() == Grant::Password;
-                let client = self.oauth_client(obj, token_url, ClientAuth::Basic, !password_grant, &why);
+                let rules = ClientRules {
+                    default_auth: ClientAuth::Basic,
+                    secret_required: !password_grant,
+                    why: &why,
+                    around: Some(Around {
+                        hypergene: false,
+                        authority: None,
+                    }),
+                };
+                let client = self.oauth_client(obj, token_url, &rules);
                 if password_grant {
                     required(self, kind.required_credentials());
                     let username = self.source(obj, "username", false);
@@ -235,7 +286,16 @@ impl Reader<'_> {
         } else {
             issuer.clone()
         };
-        let mut client = self.oauth_client(obj, token_url, ClientAuth::Basic, false, why);
+        let rules = ClientRules {
+            default_auth: ClientAuth::Basic,
+            secret_required: false,
+            why,
+            around: Some(Around {
+                hypergene: false,
+                authority: None,
+            }),
+        };
+        let mut client = self.oauth_client(obj, token_url, &rules);
         if oidc && let Some(c) = &mut client {
             if c.scopes.is_empty() {
                 c.scopes = vec!["openid".into()];

@@ -10,6 +10,7 @@
 //! `source` (secret sources), `net` (timeouts, proxy, certificates), `probe`,
 //! `vendor` (each profile type's keys) and `auth` (OAuth clients and `rest` auth tables).
 
+mod assertion;
 mod auth;
 mod net;
 mod probe;
@@ -138,7 +139,7 @@ impl Reader<'_> {
             if allowed.contains(&e.key.as_str()) {
                 continue;
             }
-            let help = suggest(&e.key, allowed.iter().copied()).map(|s| format!("did you mean `{s}`?"));
+            let help = suggest_key(&e.key, allowed).map(|s| format!("did you mean `{s}`?"));
             let help = help.or_else(|| {
                 Some(format!(
                     "valid keys here{context}: {}",
@@ -238,6 +239,26 @@ pub fn suggest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) ->
         .filter(|(score, _)| *score >= 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
+}
+
+/// The closest allowed key to an unknown one; never a key of the other certificate family
+/// (the assertion's `client_certificate`/`private_key` against mutual TLS's
+/// `client_cert`/`client_key`), which would move the credential to the wrong place.
+fn suggest_key<'c>(word: &str, allowed: &[&'c str]) -> Option<&'c str> {
+    use super::assertion::{SIGNING_FAMILY, TLS_FAMILY};
+    let found = suggest(word, allowed.iter().copied())?;
+    let family = |k: &str| {
+        if SIGNING_FAMILY.contains(&k) {
+            1
+        } else if TLS_FAMILY.contains(&k) {
+            2
+        } else {
+            0
+        }
+    };
+    let both = SIGNING_FAMILY.iter().chain(TLS_FAMILY).copied();
+    let mine = suggest(word, both).map_or(0, family);
+    (mine == 0 || family(found) == 0 || mine == family(found)).then_some(found)
 }
 
 /// The node of a key, for positions.

@@ -1,7 +1,10 @@
 //! Reading each profile type's own keys: `hypatos`, `hypergene` (Entra or basic) and
 //! `rest` (with its `auth` table).
 
+use super::assertion::Around;
+use super::auth::ClientRules;
 use super::*;
+use crate::config::assertion::ASSERTION_KEYS;
 
 /// The keys [`Reader::oauth_client`] reads besides `token_params`, in the order the
 /// vendors' key lists name them.
@@ -47,7 +50,13 @@ impl Reader<'_> {
         } else {
             endpoint.as_ref().and_then(|e| join(e, "auth/token"))
         };
-        let client = self.oauth_client(obj, token_url, ClientAuth::Basic, true, " (type = \"hypatos\")");
+        let rules = ClientRules {
+            default_auth: ClientAuth::Basic,
+            secret_required: true,
+            why: " (type = \"hypatos\")",
+            around: None,
+        };
+        let client = self.oauth_client(obj, token_url, &rules);
         let probe = self.probe(obj, endpoint.as_ref());
         Some((endpoint?, Auth::ClientCredentials(client?), probe, Vendor::Hypatos))
     }
@@ -57,9 +66,14 @@ impl Reader<'_> {
         let common = ["auth", "portfolio_id", "domain", "probe"];
         let own: Vec<&str> = match mode {
             HypergeneAuth::Basic => [&common[..], &["username", "password"]].concat(),
-            HypergeneAuth::OAuth2 => {
-                [&common[..], &["tenant_id", "authority"], CLIENT_KEYS, &["token_params"]].concat()
-            }
+            HypergeneAuth::OAuth2 => [
+                &common[..],
+                &["tenant_id", "authority"],
+                CLIENT_KEYS,
+                &["token_params"],
+                ASSERTION_KEYS,
+            ]
+            .concat(),
         };
         self.keys(
             obj,
@@ -189,7 +203,16 @@ impl Reader<'_> {
                 _ => (None, None),
             }
         };
-        let mut client = self.oauth_client(obj, token_url, ClientAuth::Post, true, " (auth = \"oauth2\")");
+        let rules = ClientRules {
+            default_auth: ClientAuth::Post,
+            secret_required: true,
+            why: " (auth = \"oauth2\")",
+            around: Some(Around {
+                hypergene: true,
+                authority: authority.as_ref(),
+            }),
+        };
+        let mut client = self.oauth_client(obj, token_url, &rules);
         if let Some(c) = &mut client
             && c.scopes.is_empty()
             && obj.get("scope").is_none()

@@ -10,7 +10,8 @@ fn aad<T>(code: u32, args: &[&str]) -> Result<T, Aad> {
     Err((code, strs(args)))
 }
 
-/// The AADSTS errors the fake emits: `code status error message` (`{0}`, `{1}` = arguments).
+/// The AADSTS errors the fake emits (700027's words as Entra sent them in
+/// https://github.com/keycloak/keycloak/issues/19425, tests/corpus/entra.toml): `code status error message` (`{0}`, `{1}` = arguments).
 /// The `error` of 90002 is the discovery one; the token endpoint says `invalid_request`.
 const AADSTS: &str = "\
 90002 400 invalid_tenant Tenant '{0}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.
@@ -25,6 +26,7 @@ const AADSTS: &str = "\
 7000222 401 invalid_client The provided client secret keys for app '{0}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.
 1002012 400 invalid_scope The provided value for scope {0} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).
 700022 400 invalid_scope The provided value for the input parameter scope is not valid because it contains more than one resource. Scope {0} is not valid.
+700027 401 invalid_client The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '{0}'. Review the documentation at https://docs.microsoft.com/en-us/graph/deployments to determine the corresponding service endpoint and https://docs.microsoft.com/en-us/graph/api/application-get?view=graph-rest-1.0&tabs=http to build a query request URL, such as 'https://graph.microsoft.com/beta/applications/{1}'].
 500011 400 invalid_resource The resource principal named {0} was not found in the tenant named {1}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.";
 
 /// Discovery document; `{E}` = `{base}/entra/{tenant}`, `{I}` = issuer, `{R}` = region.
@@ -166,14 +168,22 @@ impl Shared {
         let Some(app) = apps.find(|a| a.client_id.eq_ignore_ascii_case(&client_id)) else {
             return aad(700016, &[&client_id, t]);
         };
-        let Some(secret) = secret.filter(|x| !x.is_empty()) else {
-            return aad(7000218, &[]);
-        };
-        // A pasted Secret ID is just a wrong secret to Entra; the 7000215 text mentions it.
-        match app.secrets.iter().find(|x| x.value == secret) {
-            Some(x) if x.expired => return aad(7000222, &[&app.client_id]),
-            Some(_) => {}
-            None => return aad(7000215, &[&app.client_id]),
+        if let Some(assertion) = get(&form, "client_assertion") {
+            // A certificate credential: the header's x5t#S256 names an uploaded certificate,
+            // whose key must verify the signature (Entra's certificate-credentials page).
+            if !super::entra_cert::verifies(&app.certificates, assertion) {
+                return aad(700027, &[&app.client_id, &derived_guid(&app.client_id)]);
+            }
+        } else {
+            let Some(secret) = secret.filter(|x| !x.is_empty()) else {
+                return aad(7000218, &[]);
+            };
+            // A pasted Secret ID is just a wrong secret to Entra; the 7000215 text mentions it.
+            match app.secrets.iter().find(|x| x.value == secret) {
+                Some(x) if x.expired => return aad(7000222, &[&app.client_id]),
+                Some(_) => {}
+                None => return aad(7000215, &[&app.client_id]),
+            }
         }
         let scope = get(&form, "scope").map_or("", str::trim);
         let parts: Vec<&str> = scope.split_whitespace().collect();

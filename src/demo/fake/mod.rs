@@ -35,6 +35,7 @@ macro_rules! jo {
 }
 
 mod entra;
+mod entra_cert;
 mod hypatos;
 mod portfolios;
 mod rest;

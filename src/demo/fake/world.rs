@@ -73,6 +73,8 @@ pub struct EntraApp {
     pub client_id: String,
     /// Its client secrets.
     pub secrets: Vec<EntraSecret>,
+    /// DER of the certificates uploaded to it (App registrations → Certificates & secrets).
+    pub certificates: Vec<Vec<u8>>,
 }
 /// An Entra client secret.
 #[derive(Clone, Debug)]
@@ -177,6 +179,7 @@ impl Default for World {
                     expired,
                 })
                 .collect(),
+            certificates: Vec::new(),
         };
         let resource = |uri: &str, roles: &[(&str, &[&str])]| EntraResource {
             app_id_uri: s(uri),

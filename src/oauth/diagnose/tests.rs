@@ -85,7 +85,7 @@ fn entra_codes() {
         (7000215, "entra_invalid_client_secret", Authentication, "Entra rejected the client secret (AADSTS7000215: invalid client secret): The words.", &["secret's ID was pasted", "spaces around the secret"]),
         (7000222, "entra_client_secret_expired", Authentication, "Entra says the client secret has expired (AADSTS7000222): The words.", &["create a new secret"]),
         (700016, "entra_unknown_client", Authentication, "Entra does not know this client id in this tenant (AADSTS700016): The words.", &["Application (client) ID", "tenant_id must be"]),
-        (7000218, "entra_secret_missing", Authentication, "Entra expects a client credential and none was sent (AADSTS7000218: client_secret or client_assertion): The words.", &["set client_secret"]),
+        (7000218, "entra_secret_missing", Authentication, "Entra expects a client secret or a client assertion, and neither was sent (AADSTS7000218): The words.", &["set client_secret"]),
         (700025, "entra_public_client", Authentication, "Entra says this is a public client, which must not send a secret (AADSTS700025): The words.", &["Web (confidential)"]),
         (7000112, "entra_app_disabled", Authentication, "the application is disabled in this tenant (AADSTS7000112): The words.", &["enable the app"]),
         (70001, "entra_app_disabled", Authentication, "the application is disabled in this tenant (AADSTS70001): The words.", &["enable the app"]),

@@ -20,6 +20,9 @@ use url::Url;
 
 pub use self::answer::{Answer, MAX_TOKEN, Token, expires, parse_success};
 use crate::config::ClientAuth;
+use crate::creds::ClientAssertion;
+use crate::exit::Category;
+use crate::failure::Failure;
 use crate::net::body::MAX_BODY;
 use crate::secret::{self, Secret};
 
@@ -98,6 +101,8 @@ pub struct Request<'a> {
     pub client_id: &'a str,
     /// Client secret, when the client has one.
     pub client_secret: Option<&'a Secret>,
+    /// The assertion of a client without a secret (`private_key_jwt`, `client_assertion`).
+    pub assertion: Option<&'a ClientAssertion>,
     /// How the client authenticates.
     pub method: ClientAuth,
     /// The grant.
@@ -144,8 +149,46 @@ pub fn encodings_differ(id: &str, secret: &str) -> bool {
     !(plain(id) && plain(secret))
 }
 
+/// `client_assertion_type` of a JWT assertion (RFC 7523 §2.2).
+pub const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+/// The assertion this request sends: a new signed one (`aud` = the token URL), or the given
+/// one (a GitHub Actions token is asked for the first time it is needed).
+async fn assertion_of(http: &reqwest::Client, req: &Request<'_>) -> Result<Option<Secret>, Failure> {
+    if !req.method.is_assertion() {
+        return Ok(None);
+    }
+    let signing = |e: String| {
+        Failure::plain(
+            "assertion_not_signed",
+            Category::Config,
+            format!("cannot sign the client assertion: {e}"),
+        )
+    };
+    match req.assertion {
+        None => Err(Failure::internal(
+            "the client assertion was not resolved with the profile",
+        )),
+        Some(ClientAssertion::Signed(s)) => s
+            .sign(req.url.as_str(), crate::clock::now_secs())
+            .map(Some)
+            .map_err(signing),
+        Some(ClientAssertion::Given(f)) => {
+            if let Some(v) = f.value() {
+                return Ok(Some(v));
+            }
+            let crate::config::assertion::Given::GithubOidc { audience } = &f.given else {
+                return Err(Failure::internal("the client assertion was not read"));
+            };
+            let v = crate::oauth::federated::github(http, audience, req.timeout).await?;
+            f.set(v.clone());
+            Ok(Some(v))
+        }
+    }
+}
+
 /// The form body and the POST that will carry it, client authentication included.
-fn build(http: &reqwest::Client, req: &Request<'_>) -> (String, reqwest::RequestBuilder) {
+fn build(http: &reqwest::Client, req: &Request<'_>, assertion: Option<&Secret>) -> (String, reqwest::RequestBuilder) {
     let mut form = url::form_urlencoded::Serializer::new(String::new());
     form.append_pair("grant_type", req.grant.name());
     req.grant.append_to(&mut form);
@@ -159,6 +202,12 @@ fn build(http: &reqwest::Client, req: &Request<'_>) -> (String, reqwest::Request
         .post(req.url.clone())
         .header(header::ACCEPT, "application/json")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(a) = assertion {
+        form.append_pair("client_id", req.client_id);
+        form.append_pair("client_assertion_type", JWT_BEARER);
+        form.append_pair("client_assertion", a.expose());
+        return (form.finish(), builder);
+    }
     match (req.method, req.client_secret) {
         (ClientAuth::Post, secret) | (_, secret @ None) => {
             form.append_pair("client_id", req.client_id);
@@ -183,8 +232,22 @@ fn text(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
 
 /// Send a token request and read its answer. `trace` receives redacted lines for `-v`.
 pub async fn exchange(http: &reqwest::Client, req: &Request<'_>, trace: trace::Sink<'_>) -> Exchange {
-    let (body, builder) = build(http, req);
-    let basic = (req.client_secret.is_some() && req.method != ClientAuth::Post).then_some(req.method);
+    let assertion = match assertion_of(http, req).await {
+        Ok(a) => a,
+        Err(f) => {
+            trace(format!("< {}", f.summary()));
+            return Exchange {
+                ms: 0,
+                status: None,
+                server_date: None,
+                retry_after: None,
+                answer: Answer::Transport(f),
+            };
+        }
+    };
+    let (body, builder) = build(http, req, assertion.as_ref());
+    let basic =
+        (assertion.is_none() && req.client_secret.is_some() && req.method != ClientAuth::Post).then_some(req.method);
     trace::request(trace, req.url, basic, &body);
     let started = Instant::now();
     let what = req.url.host_str().unwrap_or("the token endpoint").to_string();
@@ -205,7 +268,22 @@ pub async fn exchange(http: &reqwest::Client, req: &Request<'_>, trace: trace::S
     };
     let server_date = text(&headers, header::DATE).and_then(crate::net::httpdate::parse);
     trace::answer(trace, status, ms, &body);
-    let answer = answer::of_http(status, &headers, &body);
+    let mut answer = answer::of_http(status, &headers, &body);
+    if let (
+        Answer::Refused {
+            error,
+            finding,
+            throttle,
+            ..
+        },
+        Some(a),
+    ) = (&mut answer, req.assertion)
+        && finding.is_none()
+        && assertion.is_some()
+    {
+        let skew = server_date.map(|d| d - crate::clock::now_secs());
+        *finding = Some(crate::oauth::secretless::explain(error, throttle, req, a, skew));
+    }
     let retry_after = text(&headers, header::RETRY_AFTER).and_then(crate::net::httpdate::retry_after);
     Exchange {
         ms,

@@ -4,7 +4,9 @@
 
 #![allow(dead_code)]
 
+pub mod certs;
 pub mod counting;
+pub mod entra;
 pub mod fake;
 pub mod hostile;
 pub mod profiles;
