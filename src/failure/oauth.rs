@@ -206,7 +206,7 @@ pub static ENTRA: &[(&[i64], Option<&str>, Rule)] = &[
     // Clients without a secret: certificates (private_key_jwt) and federated credentials.
     (&[700027], None, rule("entra_certificate_not_registered", Auth, "Entra does not find the certificate that signed the client assertion on this app (AADSTS700027)", &[CERT_WHERE, "a private key that does not belong to the uploaded certificate, or a certificate of another app, gives the same answer"], Extra::AssertionCertificate)),
     (&[700024], None, rule("entra_assertion_time", Auth, "the client assertion is not within its valid time (AADSTS700024)", &["check this machine's clock (NTP): Entra compares the assertion's nbf and exp with its own time; a federated token may also simply have expired: fetch a new one"], Extra::AssertionTime)),
-    (&[70021, 70022, 700211, 700212, 700213], None, rule("entra_no_federated_identity", Auth, "no federated credential on this app matches the assertion's issuer, subject and audience", &[FEDERATED_WHERE], Extra::AssertionClaims)),
+    (&[70021, 70022, 700211, 700212, 700213], None, rule("entra_no_federated_identity", Auth, "no federated credential on this app matches the assertion's issuer, subject and audience ({id})", &[FEDERATED_WHERE], Extra::AssertionClaims)),
     (&[7000218], None, rule("entra_secret_missing", Auth, "Entra expects a client secret or a client assertion, and neither was sent (AADSTS7000218)", &["set client_secret, or prove the client without a secret: a certificate (client_auth = \"private_key_jwt\") or a federated credential (client_auth = \"client_assertion\")"], Extra::None)),
 ];
 

@@ -112,10 +112,10 @@ fn entra_codes() {
         (500011, "entra_unknown_resource", Permission, "the API named in the scope is not known in this tenant (AADSTS500011): The words.", &["admin consent", GUID]),
         (7000229, "entra_no_service_principal", Authentication, "the application has no service principal in this tenant (AADSTS7000229): The words.", &["never added to this one"]),
         (65001, "entra_consent_required", Permission, "the user or administrator has not consented to this application (AADSTS65001): The words.", &["grant consent"]),
-        (700024, "entra_assertion_time", Authentication, "the client assertion is not within its valid time (AADSTS700024): The words.", &["clock"]),
-        (700027, "entra_certificate_not_registered", Authentication, "the certificate that signed the client assertion is not registered on the application (AADSTS700027): The words.", &["upload the certificate"]),
+        (700024, "entra_assertion_time", Authentication, "the client assertion is not within its valid time (AADSTS700024): The words.", &["clock (NTP)"]),
+        (700027, "entra_certificate_not_registered", Authentication, "Entra does not find the certificate that signed the client assertion on this app (AADSTS700027): The words.", &["Thumbprint column", "does not belong"]),
         (50012, "entra_assertion_rejected", Authentication, "Entra could not validate the client assertion (AADSTS50012): The words.", &["audience"]),
-        (70021, "entra_no_federated_identity", Authentication, "no federated credential of the application matches the presented token (AADSTS70021): The words.", &["issuer, subject and audience"]),
+        (70021, "entra_no_federated_identity", Authentication, "no federated credential on this app matches the assertion's issuer, subject and audience (AADSTS70021): The words.", &["Federated credentials"]),
         (90061, "entra_federation_issuer_unreachable", Endpoint, "Entra could not reach the issuer of the federated token (AADSTS90061): The words.", &["reachable"]),
         // A caller looping, not a client_auth problem.
         (50196, "entra_request_loop", Endpoint, "Entra stopped this client for asking for the same token too often (AADSTS50196: a request loop): The words.", &["reuse a token", "wait a few minutes"]),
