@@ -10,6 +10,7 @@ mod corpus_api;
 mod corpus_token;
 mod faults;
 mod hostile_servers;
+mod http2;
 mod login;
 mod manage;
 mod oidc;
