@@ -26,6 +26,7 @@ mod tls;
 mod tls_mtls;
 mod token;
 mod token_answers;
+mod token_one;
 mod vendors;
 mod vendors_portfolios;
 mod vendors_rest;
