@@ -31,7 +31,8 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
+
+import sidebyside
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "bench")
@@ -70,38 +71,11 @@ def make_pki(d):
     return ca, cert, key
 
 
-class Server:
+class Server(sidebyside.Counted):
     def __init__(self, d, name, delay, cert, key):
-        self.ready = os.path.join(d, f"{name}.ports")
-        self.proc = subprocess.Popen(
-            [sys.executable, os.path.join(BENCH, "server.py"), "--delay", str(delay),
-             "--cert", cert, "--key", key, "--ready", self.ready],
-            stdout=subprocess.DEVNULL,
-        )
-        for _ in range(200):
-            if os.path.exists(self.ready):
-                break
-            time.sleep(0.05)
-        with open(self.ready) as f:
-            self.ports = json.load(f)
+        super().__init__(d, name, [sys.executable, os.path.join(BENCH, "server.py"), "--delay", str(delay),
+                                   "--cert", cert, "--key", key])
         self.http = f"http://127.0.0.1:{self.ports['http']}"
-        self.https = f"https://127.0.0.1:{self.ports['https']}"
-
-    def _ctl(self, method, path):
-        req = urllib.request.Request(f"http://127.0.0.1:{self.ports['control']}{path}", method=method,
-                                     data=b"" if method == "POST" else None)
-        with urllib.request.urlopen(req, timeout=5) as r:
-            return json.load(r)
-
-    def reset(self):
-        return self._ctl("POST", "/reset")
-
-    def stats(self):
-        return self._ctl("GET", "/stats")
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait()
 
 
 def profiles(n, base, ca=None, prefix="p"):
@@ -222,6 +196,7 @@ def main():
     ca, cert, key = make_pki(work)
     slow = Server(work, "slow", 0.25, cert, key)
     fast = Server(work, "fast", 0.0, cert, key)
+    h2 = sidebyside.H2Server(work, "h2", 0.25, cert, key)
     env = dict(os.environ, BENCH_SECRET=SECRET, CONN_CACHE_DIR=os.path.join(work, "cache"), NO_COLOR="1")
     for k in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
         env.pop(k, None)
@@ -283,16 +258,16 @@ def main():
 
         # 2. A stored token.
         log("2. stored token")
-        for label, cfg, prof in [("12-profile file", small, "tok"), ("1,000-profile file", k1000, "p0500")]:
+        for label, cfg, prof, against, what, target in [
+                ("12-profile file", small, "tok", token_file, "`cat` of a small file", 3.0),
+                ("1,000-profile file", k1000, "p0500", k1000, "`cat` of that file", 5.0)]:
             code, *_ , err = run_rusage([conn, "--config", cfg, "token", prof], env)
             assert code == 0, err
-            med, n = hyperfine({"conn": [conn, "--config", cfg, "token", prof], "cat": ["cat", token_file]}, env,
+            med, n = hyperfine({"conn": [conn, "--config", cfg, "token", prof], "cat": ["cat", against]}, env,
                                **R_SHORT)
             ratio = med["conn"] / med["cat"]
-            target = 3.0 if label.startswith("12") else None
-            row(f"stored token, `conn token {prof}`, {label}", fmt_s(med["conn"]), "`cat` of a small file",
-                fmt_s(med["cat"]), f"{ratio:.2f}×", "≤ 3×" if target else "none (shown for scale)",
-                ratio <= 3.0 if target else None)
+            row(f"stored token, `conn token {prof}`, {label}", fmt_s(med["conn"]), what,
+                fmt_s(med["cat"]), f"{ratio:.2f}×", f"≤ {target:g}×", ratio <= target)
             facts[f"stored_{prof}"] = dict(conn=med["conn"], cat=med["cat"], runs=n)
 
         # 3. A fresh token.
@@ -332,6 +307,10 @@ def main():
                 f"once; worst of {len(counts)} run(s)")
             facts[f"conns_{label}_{jobs}_{n_prof}"] = counts
 
+        # 6. HTTP/2, and the same work by Newman and curl.
+        log("6. HTTP/2, Newman and curl")
+        side_by_side(conn, env, write, work, h2, ca, row, facts, R_LONG, q)
+
         # 5. Start-up.
         log("5. start-up")
         med, n = hyperfine({"conn": [conn, "--version"], "cat": ["cat", token_file]}, env, **R_SHORT)
@@ -341,8 +320,8 @@ def main():
         facts["version"] = dict(conn=med["conn"], cat=med["cat"], runs=n)
         med, n = hyperfine({"conn": [conn, "--config", k1000, "validate"], "cat": ["cat", k1000]}, env, **R_SHORT)
         ratio = med["conn"] / med["cat"]
-        row("`conn validate`, 1,000-profile file (200 KB)", fmt_s(med["conn"]), "`cat` of the same file",
-            fmt_s(med["cat"]), f"{ratio:.2f}×", "none set by the issue", None)
+        row(f"`conn validate`, 1,000-profile file ({os.path.getsize(k1000) // 1000} KB)", fmt_s(med["conn"]), "`cat` of the same file",
+            fmt_s(med["cat"]), f"{ratio:.2f}×", "≤ 10×", ratio <= 10.0)
         facts["validate"] = dict(conn=med["conn"], cat=med["cat"], runs=n)
 
         # Before/after, when asked.
@@ -379,6 +358,7 @@ def main():
     finally:
         slow.stop()
         fast.stop()
+        h2.stop()
         shutil.rmtree(work, ignore_errors=True)
 
     load = os.getloadavg()
@@ -402,6 +382,53 @@ def main():
     write_doc(a.doc, meta, rows, extra)
     log(f"wrote {a.doc}")
     return 0 if all(r["met"] is not False for r in rows) else 1
+
+
+def side_by_side(conn, env, write, work, h2, ca, row, facts, rounds, quick):
+    """200 profiles against the 250 ms HTTP/2 server: conn's time and connections, then the
+    same 200 token + probe pairs from Newman (a Postman collection, one request at a time,
+    as Newman runs) and from curl (100 pairs at once, two curl processes a pair)."""
+    n, jobs = 200, 200
+    cfg = write("many-h2.toml", profiles(n, h2.https, ca))
+    ok, passed = check_all_pass(conn, cfg, env, n)
+    counts = []
+    for _ in range(1 if quick else 3):
+        h2.reset()
+        run_rusage([conn, "--config", cfg, "test", "--all", "-j", str(jobs)], env)
+        counts.append(h2.stats())
+    worst = max(counts, key=lambda s: s["connections"])
+    conn_cmd = [conn, "--config", cfg, "test", "--all", "-j", str(jobs)]
+    curl = sidebyside.curl_pairs(h2.https, n, 100, "bench-client", SECRET, ca)
+    ref = ["node", os.path.join(BENCH, "h2refclient.js"), h2.https, str(n), ca]
+    med, runs = hyperfine({"conn": conn_cmd, "ref": ref, "curl": curl}, env, **rounds)
+    floor = 0.5
+    row(f"{n} profiles, `conn test --all -j {jobs}`, HTTP/2, 250 ms server", fmt_s(med["conn"]),
+        "the floor: two round trips (token, then probe)", fmt_s(floor), f"{med['conn'] / floor:.2f}×", "≤ 1.5×",
+        ok and med["conn"] <= 1.5 * floor, f"{passed}/{n} passed")
+    row(f"{n} profiles, `conn test --all -j {jobs}`, HTTP/2, 250 ms server", fmt_s(med["conn"]),
+        "same pairs, all at once on one HTTP/2 session (Node client, start-up included)", fmt_s(med["ref"]),
+        f"{med['conn'] / med['ref']:.2f}×", "none (the server's floor)", None)
+    row(f"TCP connections for {n} profiles on one HTTP/2 origin", str(worst["connections"]),
+        "the pre-flight's and one shared", "2", f"{worst['connections'] / 2:.2f}×", "≤ 2",
+        worst["connections"] <= 2 and worst["h2_requests"] == 2 * n,
+        f"{worst['sessions']} HTTP/2 sessions, {worst['h2_requests']} of {worst['requests']} requests over HTTP/2; "
+        f"worst of {len(counts)} run(s)")
+    row(f"{n} profiles, `conn test --all -j {jobs}`, HTTP/2, 250 ms server", fmt_s(med["conn"]),
+        "curl: the same pairs, 100 at once (`xargs -P 100`, two `curl` a pair)", fmt_s(med["curl"]),
+        f"{med['conn'] / med['curl']:.2f}×", "none (side by side)", None)
+    facts["h2"] = dict(conn=med["conn"], ref=med["ref"], curl=med["curl"], runs=runs, counts=counts)
+    if not os.path.exists(sidebyside.NEWMAN):
+        log("  Newman not installed (npm ci --prefix bench): skipped")
+        return
+    coll = sidebyside.postman_collection(os.path.join(work, "pairs.postman.json"), h2.https, n, "bench-client",
+                                         SECRET)
+    code, wall, _, _, err = run_rusage(sidebyside.newman(coll, ca), env)
+    if code != 0:
+        log(f"  newman exit {code}: {err.decode()[-1000:]}")
+    row(f"{n} profiles, `conn test --all -j {jobs}`, HTTP/2, 250 ms server", fmt_s(med["conn"]),
+        "Newman: the same pairs as a Postman collection (`newman run`, one run)", fmt_s(wall),
+        f"{med['conn'] / wall:.3f}×", "none (side by side)", None, f"newman exit {code}")
+    facts["newman"] = dict(wall=wall, exit=code)
 
 
 def cpu_model():

@@ -46,7 +46,18 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
 /// Find and read the profiles file; warn when literal secrets sit in a file others can read.
 pub fn load(g: &crate::cli::Global) -> Result<Config, Error> {
     let path = config::discover(g.config.as_deref())?;
-    let cfg = Config::load(&path)?;
+    warn_literal(Config::load(&path)?)
+}
+
+/// [`load`] for a command that needs one profile (`NAME` or `NAME@ENV`): other profiles'
+/// bodies are not read when the file allows it ([`Config::load_one`]).
+pub fn load_one(g: &crate::cli::Global, spec: &str) -> Result<Config, Error> {
+    let path = config::discover(g.config.as_deref())?;
+    let name = spec.split_once('@').map_or(spec, |(n, _)| n);
+    warn_literal(Config::load_one(&path, name)?)
+}
+
+fn warn_literal(cfg: Config) -> Result<Config, Error> {
     // The permission check is one stat; the literal-secret check builds every profile.
     if config::readable_by_others(&cfg.path) && cfg.has_literal_secret() {
         crate::term::warn(&format!(

@@ -24,7 +24,7 @@ pub const MIN_TTL: Duration = Duration::from_secs(60);
 
 /// Print a token.
 pub fn run(g: &Global, a: &TokenArgs) -> Result<u8, Error> {
-    let cfg = super::load(g)?;
+    let cfg = super::load_one(g, &a.profile)?;
     let p = cfg.select(&a.profile, g.env.as_deref())?;
     if let Some(f) = plain_http_refusal(&p) {
         return fail(&p, &f);

@@ -11,6 +11,7 @@ pub mod auth_kind;
 pub mod parse;
 pub mod problems;
 pub mod profile;
+mod quick;
 pub mod tree;
 
 #[cfg(test)]
@@ -77,9 +78,30 @@ impl Config {
         Config::from_text(path, text)
     }
 
+    /// Read a profiles file for a command that needs only the profile `name`: the bodies of
+    /// the other profiles are not read into the tree (see [`quick`]) when the file allows
+    /// it. Whatever `select(name)` finds is the same as after [`Config::load`]; a problem
+    /// inside another profile (found by `validate`) is not looked for.
+    pub fn load_one(path: &Path, name: &str) -> Result<Config, Error> {
+        let text = read_capped(path)?;
+        let Some(only) = quick::only(&text, name) else {
+            return Config::from_text(path, text);
+        };
+        match Config::from_text(path, only) {
+            Ok(mut cfg) => {
+                cfg.text = text;
+                // The grammar pass saw no string that could be a written secret.
+                let _ = cfg.literal_secret.set(false);
+                Ok(cfg)
+            }
+            // Reported from the whole text, exactly as `load` does.
+            Err(_) => Config::from_text(path, text),
+        }
+    }
+
     /// Parse profiles from text; `path` names it in messages and anchors relative paths.
     pub fn from_text(path: &Path, text: String) -> Result<Config, Error> {
-        let doc = tree::parse(&text).map_err(|errs| ConfigError {
+        let mut doc = tree::parse(&text).map_err(|errs| ConfigError {
             file: path.to_path_buf(),
             problems: errs
                 .into_iter()
@@ -126,10 +148,14 @@ impl Config {
             defaults = reader.net(obj, &Net::default());
         }
         let mut profiles = Vec::new();
-        if let Some(p) = doc.get("profiles")
-            && let Some(t) = reader.table(p, "profiles".to_string(), "tables [profiles.NAME]")
+        // Moved out of the tree, not copied: the profiles are most of the file.
+        if let Some(p) = doc.remove("profiles")
+            && reader
+                .table(&p, "profiles".to_string(), "tables [profiles.NAME]")
+                .is_some()
+            && let Value::Table(t) = p.node.value
         {
-            for e in &t.entries {
+            for e in t.entries {
                 if !valid_name(&e.key) {
                     reader.push(
                         Some(e.key_span.clone()),
@@ -139,10 +165,10 @@ impl Config {
                     );
                 }
                 if reader
-                    .table(e, format!("profiles.{}", e.key), "a table [profiles.NAME]")
+                    .table(&e, format!("profiles.{}", e.key), "a table [profiles.NAME]")
                     .is_some()
                 {
-                    profiles.push((e.key.clone(), e.clone()));
+                    profiles.push((e.key.clone(), e));
                 }
             }
         }
@@ -227,8 +253,15 @@ impl Config {
         let Value::Table(base) = &entry.node.value else {
             return None;
         };
-        let mut table: Table = base.clone();
-        let envs_entry = table.remove(ENVIRONMENTS);
+        // Copied only when environments are taken out or merged in.
+        let (mut owned, envs_entry): (Option<Table>, _) = match base.get(ENVIRONMENTS) {
+            Some(_) => {
+                let mut t = base.clone();
+                let e = t.remove(ENVIRONMENTS);
+                (Some(t), e)
+            }
+            None => (None, None),
+        };
         let path_base = format!("profiles.{name}");
         let mut path = path_base.clone();
         let mut environments = Vec::new();
@@ -259,7 +292,7 @@ impl Config {
                             None,
                         );
                     }
-                    table.merge(o);
+                    owned.get_or_insert_with(|| base.clone()).merge(o);
                     path = format!("{path_base}@{env}");
                 }
                 Some(_) => return None,
@@ -282,7 +315,7 @@ impl Config {
             }
         }
         let obj = parse::Obj {
-            table: &table,
+            table: owned.as_ref().unwrap_or(base),
             path: &path,
             span: &entry.node.span,
         };

@@ -5,6 +5,12 @@
 //! `reqwest::Client` (so its connection pool), and each origin is pre-flighted once per run.
 //! Every client refuses to follow redirects: token requests must never be redirected, and
 //! probe redirects are followed by hand, same origin only.
+//!
+//! TLS offers HTTP/2 and HTTP/1.1 by ALPN (the pre-flight offers the same). Once an origin's
+//! pre-flight negotiated HTTP/2, its requests go through a second client that knows it
+//! ([`Client::for_url`]): that client's pool opens one connection per origin and waits for
+//! it, where a client that learns the protocol only from ALPN would open one connection per
+//! request in flight before the first handshake told it the connection can be shared.
 
 pub mod answer;
 pub mod body;
@@ -20,22 +26,60 @@ pub mod route;
 pub mod tls;
 pub mod tunnel;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use url::Url;
 
 use crate::config::Net;
 
+/// ALPN protocols offered on TLS, most preferred first.
+const ALPN: [&[u8]; 2] = [b"h2", b"http/1.1"];
+
 /// A client and the TLS configuration it was built with.
 #[derive(Clone)]
 pub struct Client {
-    /// The HTTP client.
+    /// The HTTP client: HTTP/2 or HTTP/1.1, as ALPN decides.
     pub http: reqwest::Client,
     /// Its TLS settings, for the pre-flight handshake.
     pub tls: Arc<rustls::ClientConfig>,
     /// The profile's own proxy, with its credentials when it has them.
     pub proxy: Option<Url>,
+    h2: Arc<H2>,
+}
+
+/// The origins known to speak HTTP/2, and the client that speaks only HTTP/2 to them.
+struct H2 {
+    net: Net,
+    env: Arc<route::Env>,
+    proxy: Option<Url>,
+    origins: Mutex<HashSet<origin::Origin>>,
+    client: OnceLock<Option<reqwest::Client>>,
+}
+
+impl Client {
+    /// The client for a request to `url`: the HTTP/2 one when the pre-flight found that
+    /// `url`'s origin speaks HTTP/2 (so all its requests share one connection).
+    pub fn for_url(&self, url: &Url) -> &reqwest::Client {
+        let known = origin::Origin::of(url)
+            .is_some_and(|o| o.https && self.h2.origins.lock().unwrap_or_else(|p| p.into_inner()).contains(&o));
+        if !known {
+            return &self.http;
+        }
+        let h2 = &self.h2;
+        h2.client
+            .get_or_init(|| build_http(&h2.net, h2.env.clone(), &self.tls, h2.proxy.clone(), true).ok())
+            .as_ref()
+            .unwrap_or(&self.http)
+    }
+
+    /// Record that `origin` negotiated HTTP/2 on a direct connection.
+    pub fn speaks_h2(&self, origin: &origin::Origin) {
+        if origin.https {
+            let mut set = self.h2.origins.lock().unwrap_or_else(|p| p.into_inner());
+            set.insert(origin.clone());
+        }
+    }
 }
 
 /// HTTP state shared by every profile of a run.
@@ -78,26 +122,52 @@ impl Http {
 }
 
 fn build(net: &Net, env: Arc<route::Env>) -> Result<Client, String> {
-    let tls = tls::client_config(net)?;
+    let mut config = (*tls::client_config(net)?).clone();
+    config.alpn_protocols = ALPN.iter().map(|p| p.to_vec()).collect();
+    let tls = Arc::new(config);
+    let proxy = explicit_proxy(net)?;
+    let http = build_http(net, env.clone(), &tls, proxy.clone(), false)?;
+    let h2 = Arc::new(H2 {
+        net: net.clone(),
+        env,
+        proxy: proxy.clone(),
+        origins: Mutex::default(),
+        client: OnceLock::new(),
+    });
+    Ok(Client { http, tls, proxy, h2 })
+}
+
+/// A reqwest client over `tls`; `h2_only`: HTTP/2 without asking (for origins known to
+/// speak it), so that its pool shares one connection per origin from the first request.
+fn build_http(
+    net: &Net,
+    env: Arc<route::Env>,
+    tls: &rustls::ClientConfig,
+    proxy: Option<Url>,
+    h2_only: bool,
+) -> Result<reqwest::Client, String> {
+    let mut tls = tls.clone();
+    if h2_only {
+        tls.alpn_protocols = vec![ALPN[0].to_vec()];
+    }
     let b = reqwest::Client::builder()
-        .tls_backend_preconfigured((*tls).clone())
+        .tls_backend_preconfigured(tls)
         .redirect(reqwest::redirect::Policy::none())
         .referer(false)
         .connect_timeout(net.connect_timeout)
         .pool_max_idle_per_host(64)
         .user_agent(concat!("conn/", env!("CARGO_PKG_VERSION")));
-    let proxy = explicit_proxy(net)?;
     if let Some(p) = &proxy {
         // Checked here so that a bad setting is a clear error, not a request that goes direct.
         reqwest::Proxy::all(p.as_str()).map_err(|e| format!("proxy {}: {e}", crate::config::shown(p)))?;
     }
     // The route of each request comes from `route`, never from reqwest's own reading of the
     // environment.
-    let explicit = proxy.clone();
+    let explicit = proxy;
     let decide = move |u: &Url| env.route(u, explicit.as_ref()).proxy().cloned();
     let b = b.no_proxy().proxy(reqwest::Proxy::custom(decide));
-    let http = b.build().map_err(|e| format!("HTTP client set-up failed: {e}"))?;
-    Ok(Client { http, tls, proxy })
+    let b = if h2_only { b.http2_prior_knowledge() } else { b };
+    b.build().map_err(|e| format!("HTTP client set-up failed: {e}"))
 }
 
 /// The profile's proxy with the credentials of `proxy = { url, username, password }` in its

@@ -39,9 +39,17 @@ pub struct TlsFacts {
     pub version: String,
     /// The leaf certificate, when it could be read.
     pub cert: Option<CertFacts>,
+    /// Whether the server chose HTTP/2 by ALPN (it was offered with HTTP/1.1, as by the
+    /// requests).
+    pub http2: bool,
 }
 
 impl TlsFacts {
+    /// `HTTP/2` or `HTTP/1.1`: what the requests to this origin speak.
+    pub fn protocol(&self) -> &'static str {
+        if self.http2 { "HTTP/2" } else { "HTTP/1.1" }
+    }
+
     /// Whole days until the certificate expires.
     pub fn days_left(&self) -> Option<i64> {
         self.cert.as_ref().map(|c| (c.not_after - now_secs()).div_euclid(86400))
@@ -319,7 +327,8 @@ async fn handshake(
                 .peer_certificates()
                 .and_then(|c| c.first())
                 .and_then(|c| cert::parse(c));
-            Ok(TlsFacts { version, cert })
+            let http2 = conn.alpn_protocol() == Some(b"h2");
+            Ok(TlsFacts { version, cert, http2 })
         }
     }
 }

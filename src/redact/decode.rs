@@ -157,11 +157,17 @@ fn match_at(t: &[u8], start: usize, secret: &[u8]) -> Option<usize> {
     best
 }
 
+/// Whether `text` holds a byte that may start an escape (else a secret can only be in it as
+/// it is).
+pub fn has_escapes(text: &str) -> bool {
+    text.bytes().any(|b| ESCAPE_STARTS.contains(&b))
+}
+
 /// `text` with every spelling of `secret` masked, or `None` when there is none.
 pub fn mask(text: &str, secret: &[u8]) -> Option<String> {
     let first = *secret.first()?;
     let t = text.as_bytes();
-    if !t.iter().any(|b| ESCAPE_STARTS.contains(b)) {
+    if !has_escapes(text) {
         // Nothing escaped: the plain search is enough (and fast).
         let s = std::str::from_utf8(secret).ok()?;
         return text.contains(s).then(|| text.replace(s, MASK));

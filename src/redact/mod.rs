@@ -13,6 +13,7 @@
 pub mod answer;
 mod decode;
 mod forms;
+mod grams;
 pub mod keys;
 pub mod text;
 pub mod url;
@@ -27,7 +28,26 @@ pub const MIN_CHARS: usize = 4;
 /// A registered secret with the encoded forms that are matched as they are.
 struct Entry {
     value: String,
-    literals: Vec<String>,
+    /// The value's windows, for [`grams::Grams::may_hold`].
+    grams: Vec<u16>,
+    /// Encoded forms and their windows.
+    literals: Vec<(String, Vec<u16>)>,
+}
+
+impl Entry {
+    fn new(value: &str, literals: Vec<String>) -> Entry {
+        Entry {
+            value: value.to_string(),
+            grams: grams::needle(value),
+            literals: literals
+                .into_iter()
+                .map(|l| {
+                    let g = grams::needle(&l);
+                    (l, g)
+                })
+                .collect(),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -92,14 +112,8 @@ fn build(r: &Registry) -> Vec<Entry> {
     let mut entries: Vec<Entry> = r
         .values
         .iter()
-        .map(|v| Entry {
-            value: v.clone(),
-            literals: forms::base64_forms(v),
-        })
-        .chain(r.exact.iter().map(|e| Entry {
-            value: e.clone(),
-            literals: Vec::new(),
-        }))
+        .map(|v| Entry::new(v, forms::base64_forms(v)))
+        .chain(r.exact.iter().map(|e| Entry::new(e, Vec::new())))
         .collect();
     // Longest first, so a value is masked whole before any shorter value inside it.
     entries.sort_by_key(|e| std::cmp::Reverse(e.value.len()));
@@ -121,13 +135,21 @@ pub fn redact(text: &str) -> String {
         return text.to_string();
     };
     let mut out = text.to_string();
+    // Escapes may spell a value differently, so the window test rules out a value only in
+    // a text without them; encoded forms are matched as they are, so always.
+    let plain = !decode::has_escapes(text);
+    let mut seen = grams::Grams::of(out.as_bytes());
     for e in entries.iter() {
-        if let Some(masked) = decode::mask(&out, e.value.as_bytes()) {
+        if (!plain || seen.may_hold(&e.grams))
+            && let Some(masked) = decode::mask(&out, e.value.as_bytes())
+        {
             out = masked;
+            seen = grams::Grams::of(out.as_bytes());
         }
-        for l in &e.literals {
-            if out.contains(l.as_str()) {
+        for (l, g) in &e.literals {
+            if seen.may_hold(g) && out.contains(l.as_str()) {
                 out = out.replace(l.as_str(), MASK);
+                seen = grams::Grams::of(out.as_bytes());
             }
         }
     }

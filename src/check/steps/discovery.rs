@@ -22,7 +22,7 @@ pub async fn run(cx: &mut Ctx<'_>, setup: &Setup) -> Result<(), Stop> {
         return Ok(());
     };
     let t = Instant::now();
-    let r = discovery(&setup.client.http, &url, cx.net.timeout, &*cx.trace).await;
+    let r = discovery(setup.client.for_url(&url), &url, cx.net.timeout, &*cx.trace).await;
     let ms = ms(t);
     match r {
         Ok(issuer) => {

@@ -24,6 +24,13 @@ pub async fn run(cx: &mut Ctx<'_>, setup: &Setup) -> Result<(), Stop> {
         checks.push(cx.http.preflights.check(&o, &cx.net, &setup.client.tls, &route).await);
     }
     let checks: Vec<&OriginCheck> = checks.iter().map(|c| c.as_ref()).collect();
+    for c in &checks {
+        if let Some(Ok(facts)) = c.tls.as_ref().map(|t| &t.value)
+            && facts.http2
+        {
+            setup.client.speaks_h2(&c.origin);
+        }
+    }
     dns(cx, &checks)?;
     connect(cx, &checks)?;
     tls(cx, &checks)?;
@@ -54,9 +61,17 @@ fn connect(cx: &mut Ctx<'_>, checks: &[&OriginCheck]) -> Result<(), Stop> {
         cx.rec.fail(StepName::Connect, ms, f.clone());
         return Err(Stop);
     }
+    // Plain http is HTTP/1.1 (no HTTP/2 without TLS); over TLS the tls step says which.
     let details: Vec<String> = checks
         .iter()
-        .filter_map(|c| c.connect.as_ref()?.value.as_ref().ok().cloned())
+        .filter_map(|c| {
+            let d = c.connect.as_ref()?.value.as_ref().ok()?;
+            Some(if c.origin.https {
+                d.clone()
+            } else {
+                format!("{d}, HTTP/1.1")
+            })
+        })
         .collect();
     cx.rec.pass(StepName::Connect, ms, details.join("; "));
     Ok(())
@@ -88,6 +103,8 @@ fn tls(cx: &mut Ctx<'_>, checks: &[&OriginCheck]) -> Result<(), Stop> {
                 ));
             }
         }
+        d.push_str(", ");
+        d.push_str(facts.protocol());
         if tls_checks.len() > 1 {
             d = format!("{}: {d}", c.origin.host);
         }

@@ -47,7 +47,15 @@ pub async fn run(cx: &mut Ctx<'_>, setup: &Setup, a: Authed) -> Result<String, S
         granted,
         claims: a.claims.as_ref(),
     };
-    let o = probe::run(&setup.client.http, &req, &cred, cx.net.timeout, &ctx, &*cx.trace).await;
+    let o = probe::run(
+        setup.client.for_url(&req.url),
+        &req,
+        &cred,
+        cx.net.timeout,
+        &ctx,
+        &*cx.trace,
+    )
+    .await;
     let label = format!("{} {}", req.method, o.url);
     for w in o.warnings {
         cx.rec.warn(w);

@@ -70,7 +70,7 @@ async fn refreshed(cx: &mut Ctx<'_>, setup: &Setup, c: &OAuthClient) -> Result<A
 
 async fn obtained(cx: &mut Ctx<'_>, setup: &Setup, c: &OAuthClient) -> Result<Authed, Stop> {
     let got = obtain::obtain(
-        &setup.client.http,
+        setup.client.for_url(&c.token_url),
         cx.p,
         c,
         &setup.creds,
