@@ -114,7 +114,7 @@ fn verdicts() {
         Row { url: "https://api.example/v2/documents?projectId=x", ..row("oauth", 400, r#"{"title":"Provided project identifier is invalid"}"#, "probe_bad_request", Endpoint, "the API refused the probe request as malformed (400): Provided project identifier is invalid", &["plain GET"]) },
         row("portfolios", 404, "", "portfolio_not_found", Endpoint, "no portfolio at https://api.example/health (404)", &["check portfolio_id"]),
         row("oauth", 404, r#"{"title":"Not Found"}"#, "probe_not_found", Endpoint, "the probe URL was not found (404): Not Found", &["probe path"]),
-        row("oauth", 405, "", "probe_method_not_allowed", Endpoint, "the API does not allow this method on the probe URL (405)", &["answers GET"]),
+        row("oauth", 405, "", "probe_method_not_allowed", Endpoint, "the API does not allow GET on the probe URL (405)", &["answers GET"]),
         row("oauth", 503, r#"{"error":"server_error"}"#, "probe_server_error", Endpoint, "the API failed on its side (503): server_error", &["try again later"]),
         row("oauth", 502, "<html><title>502 Bad Gateway</title><center>nginx</center>", "probe_server_error", Endpoint, "nginx in front of the API got no usable answer from it (502, answered by nginx): \"502 Bad Gateway\"", &["down, slow or misrouted"]),
         row("oauth", 302, "", "probe_unexpected_status", Endpoint, "the probe answered 302, not what was expected", &["set `expect`"]),

@@ -171,12 +171,24 @@ fn by_status(s: &Seen<'_>) -> Finding {
             format!("the probe URL was not found {}{quote}", s.status_by()),
         )
         .hint("check the probe path and the API base URL"),
-        405 => Finding::plain(
-            "probe_method_not_allowed",
-            Category::Endpoint,
-            format!("the API does not allow {} on the probe URL (405)", "this method"),
-        )
-        .hint("use a path that answers GET"),
+        405 => {
+            let method = match &s.ctx.profile.probe {
+                Probe::Request(r) => r.method.as_str(),
+                _ => "GET",
+            };
+            let allows = s
+                .headers
+                .get(reqwest::header::ALLOW)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| format!("; it allows {}", clean(v, 100)))
+                .unwrap_or_default();
+            Finding::plain(
+                "probe_method_not_allowed",
+                Category::Endpoint,
+                format!("the API does not allow {method} on the probe URL (405{allows}){quote}"),
+            )
+            .hint("use a path that answers GET, or set the probe's method to one the API allows for it")
+        }
         500..=599 => match s.who.as_ref().filter(|w| w.in_front()) {
             Some(w) => Finding::plain(
                 "probe_server_error",
