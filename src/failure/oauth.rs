@@ -423,10 +423,15 @@ impl Refusal {
 
     /// One line: the rule's words, then the server's.
     pub fn summary(&self) -> String {
+        // A 2xx that carries an error (GitHub's token endpoint) says so, not just "(200)".
+        let status = match self.said.status {
+            s @ 200..=299 => format!("{s}, with an error instead of a token"),
+            s => s.to_string(),
+        };
         let s = self
             .rule
             .summary
-            .replace("{status}", &self.said.status.to_string())
+            .replace("{status}", &status)
             .replace("{code}", self.said.code.as_deref().unwrap_or(""))
             .replace("{id}", self.said.id.as_deref().unwrap_or(""))
             .replace("{token_url}", &self.token_url);
