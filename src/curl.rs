@@ -122,7 +122,7 @@ impl Vars {
     /// A value as a fragment for inside double quotes: `$X` for variables, the text for a
     /// non-secret literal.
     fn value(&mut self, key: &str, src: &Source, secret: bool) -> String {
-        let placeholder = format!("CONN_{}", key.to_ascii_uppercase());
+        let placeholder = format!("CONN_{}", key.to_ascii_uppercase().replace('.', "_"));
         let (name, from) = match src {
             Source::Env(v) if is_var_name(v) => (v.clone(), format!("{key} = {{ env = \"{v}\" }}")),
             Source::Env(v) => (placeholder, format!("the variable {}", comment(v))),
@@ -171,8 +171,9 @@ fn url_word(vars: &mut Vars, url: &url::Url, what: &str) -> String {
     word
 }
 
-/// curl options for the profile's connection settings.
-fn net_opts(n: &Net) -> Vec<String> {
+/// curl options for the profile's connection settings; the proxy's password, when it has
+/// one, from a variable like every other secret.
+fn net_opts(n: &Net, vars: &mut Vars) -> Vec<String> {
     // The same user agent as conn: some gateways treat clients differently by it.
     let mut v = vec![format!("-A {}", sq(concat!("conn/", env!("CARGO_PKG_VERSION"))))];
     v.push(format!("--max-time {}", n.timeout.as_secs().max(1)));
@@ -186,6 +187,10 @@ fn net_opts(n: &Net) -> Vec<String> {
     }
     if let Some(p) = &n.proxy {
         v.push(format!("--proxy {}", sq(p.as_str())));
+        if let Some(a) = &n.proxy_auth {
+            let password = vars.value("proxy.password", &a.password, true);
+            v.push(format!("--proxy-user \"{}:{password}\"", dq(&a.username)));
+        }
     }
     if n.insecure_tls {
         v.push("--insecure".into());
@@ -218,10 +223,12 @@ struct Credentials {
 
 /// The script for a profile.
 pub fn script(p: &Profile) -> String {
+    let mut vars = Vars::default();
+    let net = net_opts(&p.net, &mut vars);
     let mut s = Script {
-        vars: Vars::default(),
+        vars,
         body: Vec::new(),
-        net: net_opts(&p.net),
+        net,
         uses_form: false,
     };
     let creds = credentials(p, &mut s);

@@ -272,7 +272,7 @@ fn man_page_and_completions_cover_every_command() {
 }
 
 /// Run a `--curl` script with `sh` and these variables.
-fn run_script(script: &str, vars: &[(&str, &str)]) -> Out {
+pub(crate) fn run_script(script: &str, vars: &[(&str, &str)]) -> Out {
     let mut c = std::process::Command::new("sh");
     c.arg("-c")
         .arg(script)

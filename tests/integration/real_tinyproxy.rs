@@ -168,6 +168,21 @@ fn proxy_credentials_come_from_a_secret_source() {
         let shown = s.conn(&["show", "t"]);
         shown.code(0).no_secrets(&["proxy-pw-7731"]);
     }
+    // The `show --curl` script goes through the same proxy with the same credentials, the
+    // password from a variable (curl's --proxy-user), never written out.
+    let s = Sandbox::of(profile("t", &http_url(&b)).raw("proxy", &table)).var("PROXY_PASSWORD", "proxy-pw-7731");
+    let script = s.conn(&["show", "t", "--curl"]);
+    script
+        .code(0)
+        .no_secrets(&[SECRET, "proxy-pw-7731"])
+        .stdout_has("--proxy-user \"svc:${PROXY_PASSWORD}\"");
+    let before = forwarded(&proxy);
+    let ran = crate::manage::run_script(
+        &script.stdout,
+        &[("PROXY_PASSWORD", "proxy-pw-7731"), ("CONN_CLIENT_SECRET", SECRET)],
+    );
+    assert!(ran.stdout.contains(TOKEN), "{}\n{}", ran.stdout, ran.stderr);
+    assert!(forwarded(&proxy) > before, "the script did not go through the proxy");
     // A wrong password: the proxy refused the credentials it was given.
     let s = Sandbox::of(profile("t", &https_url(&b)).raw("proxy", &table)).var("PROXY_PASSWORD", "wrong-pw-8812");
     let out = s.conn(&["test", "t", "--format", "json"]);
