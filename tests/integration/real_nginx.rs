@@ -1,7 +1,7 @@
 //! TLS and HTTP as curl users meet them, against a real nginx (Debian package) and
 //! `openssl s_server`: the `openssl req` self-signed certificate, chains missing their
-//! intermediate, a gateway that demands a client certificate, `http://` to a TLS port, and
-//! answers gzip-encoded.
+//! intermediate, a gateway that demands a client certificate, `http://` to a TLS port,
+//! answers gzip-encoded, and HTTP/2 by ALPN.
 
 use crate::support::profiles::Profile;
 use crate::support::real::{self, Daemon, token_and_probe};
@@ -273,4 +273,49 @@ fn a_token_answer_nginx_gzips_is_decoded() {
         "nginx did not gzip the token answer: {}",
         d.log("enc.log")
     );
+}
+
+#[test]
+fn nginx_speaking_http2_is_named_and_its_profiles_share_one_connection() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = real::openssl_self_signed(dir.path(), "");
+    let cert = std::fs::read_to_string(cert).unwrap();
+    let key = std::fs::read_to_string(key).unwrap();
+    let d = real::nginx(
+        &format!(
+            "log_format h2 '$connection $server_protocol $request_uri';\n\
+             server {{ listen 127.0.0.1:{{port0}} ssl http2; access_log {{dir}}/h2.log h2;\n\
+             ssl_certificate {{dir}}/cert.pem; ssl_certificate_key {{dir}}/key.pem;\n{}}}\n",
+            locations()
+        ),
+        1,
+        &[("cert.pem", &cert), ("key.pem", &key)],
+    );
+    let s = Sandbox::new();
+    let ca = s.write("server.pem", &cert).display().to_string();
+    let profiles: String = (0..20)
+        .map(|i| {
+            Profile::rest(&format!("p{i}"), &https(&d))
+                .probe("/ping")
+                .client_credentials(&format!("{}/token", https(&d)), "c")
+                .secret(SECRET)
+                .str("ca_file", &ca)
+                .to_string()
+        })
+        .collect();
+    s.write("profiles.toml", &profiles);
+    let out = s.conn(&["test", "--all", "--format", "json"]);
+    out.code(0).no_secrets(&[SECRET, TOKEN]);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    for p in report["profiles"].as_array().unwrap() {
+        let tls = step(p, "tls");
+        assert!(tls["detail"].as_str().unwrap().ends_with("HTTP/2"), "{tls}");
+    }
+    // Every token and probe request came over HTTP/2, and they shared the connection.
+    let log = d.log("h2.log");
+    let lines: Vec<&str> = log.lines().collect();
+    assert_eq!(lines.len(), 40, "{log}");
+    assert!(lines.iter().all(|l| l.contains(" HTTP/2.0 ")), "{log}");
+    let connections: std::collections::HashSet<&str> = lines.iter().filter_map(|l| l.split(' ').next()).collect();
+    assert!(connections.len() <= 2, "{} connections: {log}", connections.len());
 }
