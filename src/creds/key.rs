@@ -29,7 +29,7 @@ impl KeyPair {
             Ok(PrivateKeyDer::Pkcs8(k)) => KeyPair::from_pkcs8(k.secret_pkcs8_der()),
             Ok(PrivateKeyDer::Pkcs1(k)) => RsaKeyPair::from_der(k.secret_pkcs1_der())
                 .map(KeyPair::Rsa)
-                .map_err(|e| format!("is not a usable RSA key ({e})")),
+                .map_err(rsa_refused),
             Ok(PrivateKeyDer::Sec1(k)) => KeyPair::from_pkcs8(&sec1_to_pkcs8(k.secret_sec1_der())),
             _ => Err("holds no PEM private key (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY)".into()),
         }
@@ -37,8 +37,13 @@ impl KeyPair {
 
     /// Read a PKCS#8 DER key, RSA or EC P-256.
     pub fn from_pkcs8(der: &[u8]) -> Result<KeyPair, String> {
-        if let Ok(k) = RsaKeyPair::from_pkcs8(der) {
-            return Ok(KeyPair::Rsa(k));
+        match RsaKeyPair::from_pkcs8(der) {
+            Ok(k) => return Ok(KeyPair::Rsa(k)),
+            // An RSA key, but one ring will not sign with: say why, not "not RSA or EC".
+            Err(e) if e.to_string() != "WrongAlgorithm" && e.to_string() != "InvalidEncoding" => {
+                return Err(rsa_refused(e));
+            }
+            Err(_) => {}
         }
         EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, der, &SystemRandom::new())
             .map(KeyPair::Ec)
@@ -124,6 +129,18 @@ fn der_len(out: &mut Vec<u8>, len: usize) {
         let bytes: Vec<u8> = len.to_be_bytes().into_iter().skip_while(|b| *b == 0).collect();
         out.push(0x80 | bytes.len() as u8);
         out.extend_from_slice(&bytes);
+    }
+}
+
+/// Why an RSA key cannot sign, in words (ring names the reason in one CamelCase word).
+fn rsa_refused(e: ring::error::KeyRejected) -> String {
+    match e.to_string().as_str() {
+        "TooSmall" => "is an RSA key shorter than 2048 bits, which conn does not sign with (nor does Entra accept it): make a 2048-bit or longer key and upload its certificate".into(),
+        "TooLarge" => "is an RSA key longer than 8192 bits, which conn does not sign with".into(),
+        "InconsistentComponents" | "PrivateModulusLenNotMultipleOf512Bits" => {
+            "is an RSA key whose parts do not fit together (a damaged or hand-edited key)".into()
+        }
+        _ => "is not a usable RSA key".into(),
     }
 }
 

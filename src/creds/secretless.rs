@@ -59,11 +59,13 @@ fn given(g: &Given) -> Result<Federated, Failure> {
 
 fn signer(s: &Signing, client_id: &str) -> Result<Signer, Failure> {
     let bad_key = |e: String| {
-        config(
-            "assertion_key_unreadable",
-            format!("the private_key {e}"),
-            "private_key must be a PEM key: PKCS#8 (BEGIN PRIVATE KEY), PKCS#1 (BEGIN RSA PRIVATE KEY) or SEC1 (BEGIN EC PRIVATE KEY)",
-        )
+        // A key read but too weak or damaged to sign with needs a new key, not another format.
+        let hint = if e.contains(" bits") {
+            "make a new key and certificate, e.g. openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -subj /CN=conn -days 365, and upload cert.pem on the app"
+        } else {
+            "private_key must be a PEM key: PKCS#8 (BEGIN PRIVATE KEY), PKCS#1 (BEGIN RSA PRIVATE KEY) or SEC1 (BEGIN EC PRIVATE KEY)"
+        };
+        config("assertion_key_unreadable", format!("the private_key {e}"), hint)
     };
     let (key, cert) = match &s.key {
         KeyFile::Pem {

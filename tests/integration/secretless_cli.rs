@@ -101,6 +101,25 @@ fn validate_names_what_does_not_fit_and_never_offers_the_mtls_keys() {
 }
 
 #[test]
+fn an_rsa_key_too_short_to_sign_with_is_named_as_such() {
+    let k = certs::make(Kind::Rsa1024, "short", 365);
+    let mut traditional = pem(&k);
+    traditional = traditional.replace(&k.key.display().to_string(), &k.key_traditional.display().to_string());
+    for lines in [pem(&k), traditional] {
+        let s = Sandbox::with(&rest("https://127.0.0.1:9/token", &lines));
+        let out = s.conn(&["validate", "--secrets"]);
+        out.code(2).stderr_has("shorter than 2048 bits");
+        assert!(!out.stderr.contains("neither an RSA key"), "{}", out.stderr);
+        let out = s.conn(&["test", "r", "--format", "json"]);
+        out.code(2);
+        let p = out.profile();
+        assert_eq!(p["kind"], "assertion_key_unreadable", "{p}");
+        assert!(p["summary"].as_str().unwrap().contains("shorter than 2048 bits"), "{p}");
+        assert!(p["hints"][0].as_str().unwrap().contains("rsa:2048"), "{p}");
+    }
+}
+
+#[test]
 fn show_prints_subject_expiry_and_both_thumbprints_and_curl_names_the_assertion() {
     let k = certs::make(Kind::Rsa, "portfolios-conn", 365);
     let s = Sandbox::with(&rest("https://login.microsoftonline.com/t/oauth2/v2.0/token", &pem(&k)));

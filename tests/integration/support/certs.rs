@@ -30,6 +30,8 @@ pub struct KeyPair {
 pub enum Kind {
     /// RSA 2048.
     Rsa,
+    /// RSA 1024: too short to sign with.
+    Rsa1024,
     /// EC P-256.
     Ec,
 }
@@ -53,6 +55,7 @@ pub fn make(kind: Kind, cn: &str, days: i64) -> KeyPair {
     let d = dir.path();
     let newkey: &[&str] = match kind {
         Kind::Rsa => &["-newkey", "rsa:2048"],
+        Kind::Rsa1024 => &["-newkey", "rsa:1024"],
         Kind::Ec => &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
     };
     let subj = format!("/CN={cn}");
@@ -77,7 +80,7 @@ pub fn make(kind: Kind, cn: &str, days: i64) -> KeyPair {
         std::fs::write(d.join("cert.pem"), cert.pem()).unwrap();
     }
     let trad: &[&str] = match kind {
-        Kind::Rsa => &["rsa", "-in", "key.pem", "-traditional", "-out", "key.trad.pem"],
+        Kind::Rsa | Kind::Rsa1024 => &["rsa", "-in", "key.pem", "-traditional", "-out", "key.trad.pem"],
         Kind::Ec => &["ec", "-in", "key.pem", "-out", "key.trad.pem"],
     };
     openssl(trad, d);
