@@ -121,3 +121,43 @@ fn a_wrong_key_is_an_authentication_failure_in_the_providers_words() {
     );
     out.no_secrets(&[other.key_text().as_str()]);
 }
+
+#[test]
+fn a_confidential_sign_in_client_signs_its_code_and_refresh_requests() {
+    // A web app that proves itself with a certificate: the code exchange at `conn login` and
+    // every refresh at `conn test` carry an assertion the provider checks.
+    let k = certs::make(Kind::Ec, "pkj-web", 365);
+    let cfg = serde_json::json!({ "extraClients": [{
+        "client_id": "pkj-web",
+        "application_type": "web",
+        "grant_types": ["authorization_code", "refresh_token"],
+        "response_types": ["code"],
+        "redirect_uris": ["http://127.0.0.1/callback"],
+        "token_endpoint_auth_method": "private_key_jwt",
+        "scope": "openid offline_access api.read",
+        "public_keys_pem": [k.public_pem],
+    }]});
+    let idp = Idp::start_with(Some(&cfg.to_string()));
+    let issuer = &idp.issuer;
+    let browser = format!(
+        "node {}",
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/idp/browser.mjs")
+            .display()
+    );
+    let s = Sandbox::with(&format!(
+        "[profiles.web]\ntype = \"rest\"\nbase_url = \"{issuer}\"\nprobe = \"/me\"\n[profiles.web.auth]\ntype = \"oauth2-authorization-code\"\nauthorization_url = \"{issuer}/auth\"\ntoken_url = \"{issuer}/token\"\nclient_id = \"pkj-web\"\nscopes = \"openid offline_access api.read\"\nclient_auth = \"private_key_jwt\"\nclient_certificate = \"{}\"\nprivate_key = {{ file = \"{}\" }}\n",
+        k.cert.display(),
+        k.key.display()
+    ))
+    .var("BROWSER", &browser);
+    s.conn(&["login", "web"]).code(0).stderr_has("Signed in to web");
+    let out = s.conn(&["test", "web", "--format", "json", "-v"]);
+    out.code(0).no_secrets(&[k.key_text().as_str()]);
+    assert!(
+        out.profile()["steps"].to_string().contains("refresh token rotated"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stderr.contains("client_assertion=********"), "{}", out.stderr);
+}
