@@ -198,7 +198,7 @@ fn token_is_stored_by_the_credential_and_reused_without_signing_again() {
     let e = Entra::start(App {
         client_id: CLIENT.into(),
         certificates: vec![k.der.clone()],
-        federated: vec![],
+        ..App::default()
     });
     let s = Sandbox::with(&rest(
         &e.token_url(),

@@ -18,6 +18,7 @@ fn app(certificates: Vec<Vec<u8>>, federated: Vec<Federated>) -> Entra {
         client_id: CLIENT.into(),
         certificates,
         federated,
+        clock_ahead: 0,
     })
 }
 
@@ -267,6 +268,25 @@ fn a_stale_federated_assertion_is_aadsts700024_with_its_expiry() {
         hints.contains("2023-11-14 22:13 UTC") && hints.contains("clock"),
         "{hints}"
     );
+}
+
+#[test]
+fn a_signed_assertion_outside_entras_time_is_aadsts700024_with_the_clock_skew() {
+    // This machine's clock is an hour behind Entra's: the assertion conn signs (valid five
+    // minutes from this machine's time) has expired by Entra's clock.
+    let k = certs::make(Kind::Rsa, "skew", 365);
+    let e = Entra::start(App {
+        client_id: CLIENT.into(),
+        certificates: vec![k.der.clone()],
+        federated: vec![],
+        clock_ahead: 3600,
+    });
+    let out = Sandbox::with(&hypergene(&e.token_url(), &pem_lines(&k))).conn(&["test", "pf", "--format", "json"]);
+    out.code(5).no_secrets(&[k.key_text().as_str()]);
+    let p = out.profile();
+    assert_eq!(p["kind"], "entra_assertion_time", "{p}");
+    let hints = p["hints"].to_string();
+    assert!(hints.contains("clock is 3600s behind the server's"), "{hints}");
 }
 
 #[test]

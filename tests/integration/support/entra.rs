@@ -38,6 +38,9 @@ pub struct App {
     pub certificates: Vec<Vec<u8>>,
     /// Federated credentials.
     pub federated: Vec<Federated>,
+    /// Seconds the stand-in's clock is ahead of this machine's (its `Date` header and its
+    /// checks of `nbf`/`exp` use it): a machine whose clock is behind.
+    pub clock_ahead: i64,
 }
 
 /// The stand-in; the token endpoint is `{url}/tenant/oauth2/v2.0/token`.
@@ -53,14 +56,18 @@ impl Entra {
             let form: Vec<(String, String)> = url::form_urlencoded::parse(&rq.body).into_owned().collect();
             let host = rq.header("host").unwrap_or("").to_string();
             let token_url = format!("http://{host}{}", rq.path);
+            let date = httpdate(now() + app.clock_ahead);
             match check(&app, &form, &token_url) {
                 Ok(()) => Reply::json(format!(
                     r#"{{"token_type":"Bearer","expires_in":3599,"ext_expires_in":3599,"access_token":"entra-standin-token-{}"}}"#,
                     rand_hex()
-                )),
+                ))
+                .header("Date", &date),
                 Err(id) => {
                     let (status, body) = corpus(id);
-                    Reply::status(&status, body).header("Content-Type", "application/json; charset=utf-8")
+                    Reply::status(&status, body)
+                        .header("Content-Type", "application/json; charset=utf-8")
+                        .header("Date", &date)
                 }
             }
         });
@@ -132,10 +139,7 @@ fn check(app: &App, form: &[(String, String)], token_url: &str) -> Result<(), &'
     ) else {
         return Err("entra-7000218-no-secret-or-assertion");
     };
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
+    let now = now() + app.clock_ahead;
     let num = |k: &str| claims.get(k).and_then(Value::as_i64);
     let text = |k: &str| claims.get(k).and_then(Value::as_str).unwrap_or("");
     if header.get("x5t#S256").is_none() && header.get("x5t").is_none() {
@@ -193,4 +197,16 @@ fn check(app: &App, form: &[(String, String)], token_url: &str) -> Result<(), &'
         return Err("entra-700024-client-assertion-time-range");
     }
     Ok(())
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// An IMF-fixdate, as Entra's `Date` header is.
+fn httpdate(secs: i64) -> String {
+    conn::net::httpdate::format(secs)
 }
