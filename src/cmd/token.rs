@@ -96,7 +96,15 @@ pub fn run(g: &Global, a: &TokenArgs) -> Result<u8, Error> {
         }
         Err(Failed::Lock(e) | Failed::Write(e)) => Err(Error::Output(format!("token store: {e}"))),
         Err(Failed::NoLogin) => fail(&p, &login_required(&p)),
-        Err(Failed::Token(f)) => fail(&p, &f),
+        Err(Failed::Token(f)) => {
+            // `conn token` has no pre-flight to say which hop failed: a proxied request's
+            // connection failures are the proxy's.
+            let f = match p.auth.oauth() {
+                Some(c) => crate::net::classify::through(f, &http.route(&c.token_url, &p.net)),
+                None => f,
+            };
+            fail(&p, &f)
+        }
     }
 }
 

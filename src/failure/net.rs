@@ -7,6 +7,9 @@ use crate::exit::Category;
 /// Hosts users are known to mistype, with the right one.
 const HOST_SUGGESTIONS: &[(&str, &str)] = &[("api.hypatos.com", "api.cloud.hypatos.com")];
 
+/// The hint for a proxy that cannot be reached.
+const PROXY_SETTING: &str = "check the proxy's address and that it is running: `proxy` in the profile, else HTTPS_PROXY / HTTP_PROXY / ALL_PROXY (list the host in NO_PROXY to go direct)";
+
 /// Why the network did not carry the request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NetFailure {
@@ -230,6 +233,11 @@ impl NetFailure {
         let one = |s: &str| vec![s.to_string()];
         match self {
             NetFailure::Dns {
+                via_proxy: true,
+                resolver_down: false,
+                ..
+            } => one(PROXY_SETTING),
+            NetFailure::Dns {
                 host, resolver_down, ..
             } => {
                 let mut h = if *resolver_down {
@@ -252,6 +260,9 @@ impl NetFailure {
                 h
             }
             NetFailure::DnsTimeout { .. } => one("check the machine's DNS settings and network connection"),
+            NetFailure::Refused { via_proxy: true, .. }
+            | NetFailure::Connect { via_proxy: true, .. }
+            | NetFailure::ConnectTimeout { via_proxy: true, .. } => one(PROXY_SETTING),
             NetFailure::Refused { .. } => one("check the port in the URL, and that the service is running"),
             NetFailure::Connect { .. } => one("check the network route: VPN, firewall or proxy"),
             NetFailure::ConnectTimeout { .. } => {

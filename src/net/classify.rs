@@ -23,6 +23,49 @@ pub fn dns_not_found(host: &str, proxy: bool, reason: Option<&str>) -> Failure {
     .into()
 }
 
+/// A transport failure of a request that went through `route`'s proxy, which the error
+/// alone cannot tell: with an HTTP proxy conn resolves and connects to the proxy only, so a
+/// name that does not resolve or a port that refuses is the proxy's, not the origin's.
+pub fn through(f: Failure, route: &super::route::Route) -> Failure {
+    let Some(proxy) = route.proxy() else { return f };
+    let host = proxy.host_str().unwrap_or_default().to_string();
+    let addr = format!("{host}:{}", proxy.port_or_known_default().unwrap_or(80));
+    match f {
+        Failure::Net(NetFailure::Dns {
+            via_proxy: false,
+            resolver_down,
+            ..
+        }) => NetFailure::Dns {
+            host,
+            via_proxy: true,
+            resolver_down,
+        }
+        .into(),
+        Failure::Net(NetFailure::Refused { via_proxy: false, .. }) => {
+            NetFailure::Refused { addr, via_proxy: true }.into()
+        }
+        Failure::Net(NetFailure::Connect {
+            via_proxy: false, text, ..
+        }) => NetFailure::Connect {
+            addr,
+            via_proxy: true,
+            text,
+        }
+        .into(),
+        Failure::Net(NetFailure::ConnectTimeout {
+            via_proxy: false,
+            after,
+            ..
+        }) => NetFailure::ConnectTimeout {
+            addr,
+            via_proxy: true,
+            after,
+        }
+        .into(),
+        other => other,
+    }
+}
+
 /// TCP connect failed with an I/O error.
 pub fn connect_io(e: &std::io::Error, addr: &str, proxy: bool) -> Failure {
     match e.kind() {
@@ -307,6 +350,7 @@ mod tests {
     #[test]
     #[rustfmt::skip]
     fn network_failures() {
+        let proxied = super::super::route::Route::Proxy(url::Url::parse("http://10.0.0.9:3128").unwrap());
         let s = Duration::from_secs(5);
         let rows: Vec<(Failure, &str, Category, &str, &[&str])> = vec![
             (dns_not_found("api.example", false, None), "dns_not_found", Network, "DNS: api.example was not found", &["typos"]),
@@ -314,7 +358,10 @@ mod tests {
             (dns_not_found("api.hypatos.com", false, None), "dns_not_found", Network, "DNS: api.hypatos.com was not found", &["typos", "api.cloud.hypatos.com"]),
             (dns_not_found("intranet", false, None), "dns_not_found", Network, "DNS: intranet was not found", &["typos", "VPN"]),
             (connect_io(&IoError::from(ErrorKind::ConnectionRefused), "10.0.0.1:443", false), "connection_refused", Network, "connection refused by 10.0.0.1:443: nothing listens on that port", &["port"]),
-            (connect_io(&IoError::from(ErrorKind::TimedOut), "10.0.0.1:443", true), "connect_timeout", Network, "no answer from 10.0.0.1:443 (the proxy)", &["firewall"]),
+            (connect_io(&IoError::from(ErrorKind::TimedOut), "10.0.0.1:443", true), "connect_timeout", Network, "no answer from 10.0.0.1:443 (the proxy)", &["proxy's address"]),
+            (through(connect_io(&IoError::from(ErrorKind::ConnectionRefused), "login.example", false), &proxied), "connection_refused", Network, "connection refused by 10.0.0.9:3128 (the proxy): nothing listens on that port", &["HTTPS_PROXY"]),
+            (through(dns_not_found("login.example", false, None), &proxied), "dns_not_found", Network, "DNS: proxy host 10.0.0.9 was not found", &["HTTPS_PROXY"]),
+            (through(dns_not_found("login.example", false, None), &super::super::route::Route::Exempt), "dns_not_found", Network, "DNS: login.example was not found", &["typos"]),
             (connect_io(&IoError::other("unreachable (os error 101)"), "10.0.0.1:443", false), "connect_failed", Network, "cannot connect to 10.0.0.1:443: unreachable", &["VPN, firewall or proxy"]),
             (connect_timeout("10.0.0.1:443", s, false), "connect_timeout", Network, "no answer from 10.0.0.1:443 within 5s", &["firewall"]),
             (too_slow("api.example", s), "too_slow", Network, "api.example did not answer completely within 5s", &["(or --timeout)"]),

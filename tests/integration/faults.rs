@@ -425,3 +425,23 @@ fn html_and_a_running_out_quota_on_a_passing_probe_are_warnings() {
         s.conn(&["test", "p", "--strict"]).code(7);
     }
 }
+
+#[test]
+fn a_dead_proxy_is_named_as_the_proxy_by_token_and_test() {
+    let port = refused_port();
+    let profile = Profile::rest("p", "https://api.example.com")
+        .probe("/ping")
+        .client_credentials("https://login.example.com/token", "c")
+        .secret(SECRET);
+    let s = Sandbox::of(profile).var("HTTPS_PROXY", &format!("http://127.0.0.1:{port}"));
+    let out = s.conn(&["token", "p"]);
+    out.code(3).no_secrets(&[SECRET]);
+    out.stderr_has(&format!("connection refused by 127.0.0.1:{port} (the proxy)"))
+        .stderr_has("HTTPS_PROXY");
+    assert!(!out.stderr.contains("login.example.com"), "{}", out.stderr);
+    let out = s.conn(&["test", "p", "--format", "json"]);
+    out.code(3);
+    let p = out.profile();
+    assert!(p["summary"].as_str().unwrap().contains("(the proxy)"), "{p}");
+    assert!(p["hints"].to_string().contains("HTTPS_PROXY"), "{p}");
+}
