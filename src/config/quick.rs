@@ -1,10 +1,11 @@
-//! Reading one profile of a large file fast: every other profile's body blanked out before
+//! Reading one profile of a large file fast: every other profile's sections left out before
 //! the file is read into a tree, for commands that need one profile (`conn token NAME`).
 //!
 //! One pass of the TOML grammar (no tree is built) finds the table headers. The text kept
-//! is the file itself with the bodies of `[profiles.OTHER…]` tables replaced by spaces (line
-//! breaks kept), so every position in a message is the same as in the whole file; the
-//! headers stay, so the list of profiles, their names and suggestions are the same too.
+//! is the file without the `[profiles.OTHER…]` sections (headers and bodies); [`Only::place`]
+//! puts every position of the tree back where it stands in the file, so messages are the
+//! same as after the whole read. A name that is not in the file is read the whole way, so
+//! that the list of profiles and the suggestion come from the whole file.
 //! The fast path is not taken (the caller reads the whole file) when the grammar pass finds
 //! a syntax error (the whole read reports it exactly), when a header key cannot be read
 //! here, or when a string might be a secret written in the file (finding out for sure
@@ -19,9 +20,37 @@ use toml_parser::{ErrorSink, ParseError, Raw, Source, Span};
 /// The keys whose string value is a secret written in the file.
 const SECRET_KEYS: [&str; 3] = ["client_secret", "password", "key"];
 
-/// `text` with the bodies of all profiles but `name` blanked, or `None` when the whole file
-/// must be read.
-pub fn only(text: &str, name: &str) -> Option<String> {
+/// The text read in place of the whole file: the file without the other profiles'
+/// `[profiles.OTHER…]` sections, and where each kept piece stands in the file.
+pub struct Only {
+    /// The kept pieces, one after the other.
+    pub text: String,
+    /// For each kept piece: where it starts in `text` and in the file.
+    pieces: Vec<(usize, usize)>,
+}
+
+impl Only {
+    /// The file's byte range for a range of `text`: each end is placed in the piece it
+    /// belongs to (an end that closes a piece stays in that piece).
+    pub fn place(&self, r: &std::ops::Range<usize>) -> std::ops::Range<usize> {
+        let at = |c: usize, closing: bool| {
+            let i = self
+                .pieces
+                .partition_point(|&(k, _)| if closing { k < c } else { k <= c })
+                .max(1);
+            let (k, f) = self.pieces[i - 1];
+            f + c.saturating_sub(k)
+        };
+        at(r.start, false)..at(r.end, r.end > r.start)
+    }
+}
+
+/// The file without the other profiles' sections, or `None` when the whole file must be
+/// read: besides the doubts above, when `name` has no `[profiles.NAME]` header, when a
+/// profile header is an array of tables or given twice, a profile name is one the whole
+/// read refuses, or profiles are also written as keys (`[profiles]`, `profiles.a.x = …`),
+/// so that what the whole read finds outside the profile is found here too.
+pub fn only(text: &str, name: &str) -> Option<Only> {
     let source = Source::new(text);
     let tokens = source.lex().into_vec();
     let mut scan = Scan {
@@ -34,38 +63,61 @@ pub fn only(text: &str, name: &str) -> Option<String> {
     };
     let mut error: Option<ParseError> = None;
     parse_document(&tokens, &mut scan, &mut error);
+    drop(tokens);
     if error.is_some() || scan.doubt {
         return None;
     }
-    let mut out = text.as_bytes().to_vec();
-    for (i, s) in scan.sections.iter().enumerate() {
-        if !(s.path.len() >= 2 && s.path[0] == "profiles" && s.path[1] != name) {
-            continue;
-        }
-        let end = scan.sections.get(i + 1).map_or(text.len(), |n| n.start);
-        // Every byte but line breaks becomes a space: positions stay, and a multi-byte
-        // character is replaced whole, so the text stays UTF-8.
-        for b in &mut out[s.header_end..end] {
-            if *b != b'\n' {
-                *b = b' ';
+    let mut seen = std::collections::HashSet::new();
+    let mut found = false;
+    for s in &scan.sections {
+        if s.path.first().is_some_and(|k| k == "profiles") {
+            if s.array || s.path.len() == 1 || !seen.insert(&s.path) {
+                return None;
+            }
+            if let Some(n) = s.path.get(1) {
+                if !super::valid_name(n) {
+                    return None;
+                }
+                found |= n == name;
             }
         }
     }
-    String::from_utf8(out).ok()
+    if !found {
+        return None;
+    }
+    let mut out = Only {
+        text: String::new(),
+        pieces: Vec::new(),
+    };
+    let mut keep = |from: usize, to: usize| {
+        if from < to {
+            out.pieces.push((out.text.len(), from));
+            out.text.push_str(&text[from..to]);
+        }
+    };
+    keep(0, scan.sections.first().map_or(text.len(), |s| s.start));
+    for (i, s) in scan.sections.iter().enumerate() {
+        let other = s.path.len() >= 2 && s.path[0] == "profiles" && s.path[1] != name;
+        if !other {
+            keep(s.start, scan.sections.get(i + 1).map_or(text.len(), |n| n.start));
+        }
+    }
+    Some(out)
 }
 
 /// A table header: where it starts and ends, and its key path.
 struct Section {
     start: usize,
-    header_end: usize,
     path: Vec<String>,
+    /// An array of tables (`[[…]]`).
+    array: bool,
 }
 
 /// What the grammar pass records.
 struct Scan<'s> {
     source: Source<'s>,
-    /// The header being read: where it started and its keys so far.
-    header: Option<(usize, Vec<String>)>,
+    /// The header being read: where it started, its keys so far, whether an array's.
+    header: Option<(usize, Vec<String>, bool)>,
     sections: Vec<Section>,
     /// The last key outside a header, decoded.
     key: Option<String>,
@@ -90,42 +142,43 @@ impl Scan<'_> {
         error.is_none().then(|| key.into_owned())
     }
 
-    fn open(&mut self, span: Span) {
-        self.header = Some((span.start(), Vec::new()));
+    fn open(&mut self, span: Span, array: bool) {
+        self.header = Some((span.start(), Vec::new(), array));
         self.key = None;
         self.value_next = false;
     }
 
-    fn close(&mut self, span: Span) {
-        if let Some((start, path)) = self.header.take() {
-            self.sections.push(Section {
-                start,
-                header_end: span.end(),
-                path,
-            });
+    fn close(&mut self) {
+        if let Some((start, path, array)) = self.header.take() {
+            self.sections.push(Section { start, path, array });
         }
     }
 }
 
 impl EventReceiver for Scan<'_> {
     fn std_table_open(&mut self, span: Span, _error: &mut dyn ErrorSink) {
-        self.open(span);
+        self.open(span, false);
     }
-    fn std_table_close(&mut self, span: Span, _error: &mut dyn ErrorSink) {
-        self.close(span);
+    fn std_table_close(&mut self, _span: Span, _error: &mut dyn ErrorSink) {
+        self.close();
     }
     fn array_table_open(&mut self, span: Span, _error: &mut dyn ErrorSink) {
-        self.open(span);
+        self.open(span, true);
     }
-    fn array_table_close(&mut self, span: Span, _error: &mut dyn ErrorSink) {
-        self.close(span);
+    fn array_table_close(&mut self, _span: Span, _error: &mut dyn ErrorSink) {
+        self.close();
     }
     fn simple_key(&mut self, span: Span, kind: Option<Encoding>, _error: &mut dyn ErrorSink) {
         let key = self.decode(span, kind);
         match (&mut self.header, key) {
-            (Some((_, path)), Some(k)) => path.push(k),
+            (Some((_, path, _)), Some(k)) => path.push(k),
             (Some(_), None) => self.doubt = true,
-            (None, k) => self.key = k,
+            (None, k) => {
+                // `profiles.a.x = …` outside a profile header: the whole read decides
+                // whether it clashes with a `[profiles.a]` left out here.
+                self.doubt |= k.as_deref() == Some("profiles");
+                self.key = k;
+            }
         }
     }
     fn key_val_sep(&mut self, _span: Span, _error: &mut dyn ErrorSink) {
@@ -162,16 +215,36 @@ mod tests {
     const FILE: &str = "[defaults]\ntimeout = \"5s\"\n\n[profiles.a]\ntype = \"rest\" # é\nbase_url = \"https://a\"\n\n[profiles.a.auth]\ntype = \"none\"\n\n[profiles.b]\ntype = \"rest\"\nbase_url = \"https://b\"\n[profiles.b.auth]\nclient_id = { env = \"X\" }\n";
 
     #[test]
-    fn other_profiles_are_blanked_in_place() {
+    fn other_profiles_are_left_out_and_positions_placed_back() {
         let out = only(FILE, "b").unwrap();
-        assert_eq!(out.len(), FILE.len());
-        assert_eq!(out.matches('\n').count(), FILE.matches('\n').count());
-        assert!(out.contains("[profiles.a]\n") && out.contains("[profiles.a.auth]\n"));
-        assert!(!out.contains("https://a") && out.contains("https://b") && out.contains("timeout"));
-        assert_eq!(
-            &out[out.find("[profiles.b]").unwrap()..],
-            &FILE[FILE.find("[profiles.b]").unwrap()..]
-        );
+        assert!(!out.text.contains("[profiles.a") && !out.text.contains("https://a"));
+        assert!(out.text.contains("timeout") && out.text.starts_with("[defaults]"));
+        let b = FILE.find("[profiles.b]").unwrap();
+        assert_eq!(&out.text[out.text.find("[profiles.b]").unwrap()..], &FILE[b..]);
+        for needle in ["timeout", "https://b", "client_id", "[profiles.b.auth]"] {
+            let c = out.text.find(needle).unwrap();
+            let f = out.place(&(c..c + needle.len()));
+            assert_eq!(&FILE[f], needle);
+        }
+        // A range ending where a kept piece ends stays in that piece.
+        let end = out.text.find("[profiles.b]").unwrap();
+        assert_eq!(out.place(&(0..end)), 0..FILE.find("[profiles.a]").unwrap());
+    }
+
+    #[test]
+    fn what_the_whole_read_would_say_otherwise_reads_it_whole() {
+        // Not in the file (suggestions come from every name), a duplicate header, an
+        // array of profile tables, a name the whole read refuses, profiles written as keys.
+        assert!(only(FILE, "c").is_none());
+        for extra in [
+            "[profiles.a]\n",
+            "[[profiles.c]]\n",
+            "[profiles.\"c d\"]\n",
+            "[profiles]\nc = { type = \"rest\" }\n",
+        ] {
+            assert!(only(&format!("{FILE}{extra}"), "b").is_none(), "{extra}");
+        }
+        assert!(only(&format!("profiles.a.x = 1\n{FILE}"), "b").is_none());
     }
 
     #[test]
