@@ -51,21 +51,28 @@ impl Only {
 /// read refuses, or profiles are also written as keys (`[profiles]`, `profiles.a.x = …`),
 /// so that what the whole read finds outside the profile is found here too.
 pub fn only(text: &str, name: &str) -> Option<Only> {
-    let source = Source::new(text);
-    let tokens = source.lex().into_vec();
     let mut scan = Scan {
-        source,
+        source: Source::new(""),
+        base: 0,
         header: None,
         sections: Vec::new(),
         key: None,
         value_next: false,
         doubt: false,
     };
-    let mut error: Option<ParseError> = None;
-    parse_document(&tokens, &mut scan, &mut error);
-    drop(tokens);
-    if error.is_some() || scan.doubt {
-        return None;
+    // Piece by piece, each lexed into the same buffer: the tokens of a large file at once
+    // cost more in fresh memory than in lexing.
+    let mut tokens = Vec::new();
+    for (base, piece) in pieces(text) {
+        scan.source = Source::new(piece);
+        scan.base = base;
+        tokens.clear();
+        tokens.extend(scan.source.lex());
+        let mut error: Option<ParseError> = None;
+        parse_document(&tokens, &mut scan, &mut error);
+        if error.is_some() || scan.doubt {
+            return None;
+        }
     }
     let mut seen = std::collections::HashSet::new();
     let mut found = false;
@@ -105,6 +112,29 @@ pub fn only(text: &str, name: &str) -> Option<Only> {
     Some(out)
 }
 
+/// Roughly [`PIECE`]-long pieces of `text`, with where each starts, each cut before a line
+/// that opens with `[`. A cut inside a multi-line string or array leaves a piece that the
+/// grammar refuses, which reads the whole file; so when every piece is valid TOML, the file
+/// is, with the same keys and values.
+fn pieces(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        if from >= text.len() {
+            return None;
+        }
+        let start = from;
+        let at = (start + PIECE).min(text.len());
+        let at = (at..text.len())
+            .find(|&i| text.is_char_boundary(i))
+            .unwrap_or(text.len());
+        from = text[at..].find("\n[").map_or(text.len(), |i| at + i + 1);
+        Some((start, &text[start..from]))
+    })
+}
+
+/// How long a piece of the file [`pieces`] aims for.
+const PIECE: usize = 32 * 1024;
+
 /// A table header: where it starts and ends, and its key path.
 struct Section {
     start: usize,
@@ -115,7 +145,9 @@ struct Section {
 
 /// What the grammar pass records.
 struct Scan<'s> {
+    /// The piece being read, and where it starts in the file.
     source: Source<'s>,
+    base: usize,
     /// The header being read: where it started, its keys so far, whether an array's.
     header: Option<(usize, Vec<String>, bool)>,
     sections: Vec<Section>,
@@ -143,7 +175,7 @@ impl Scan<'_> {
     }
 
     fn open(&mut self, span: Span, array: bool) {
-        self.header = Some((span.start(), Vec::new(), array));
+        self.header = Some((self.base + span.start(), Vec::new(), array));
         self.key = None;
         self.value_next = false;
     }
@@ -245,6 +277,30 @@ mod tests {
             assert!(only(&format!("{FILE}{extra}"), "b").is_none(), "{extra}");
         }
         assert!(only(&format!("profiles.a.x = 1\n{FILE}"), "b").is_none());
+    }
+
+    #[test]
+    fn pieces_cover_the_text_and_a_cut_string_reads_it_whole() {
+        let big = FILE.repeat(2000);
+        let cut: Vec<_> = pieces(&big).collect();
+        assert!(cut.len() > 2);
+        let mut at = 0;
+        for (start, p) in &cut {
+            assert_eq!(*start, at);
+            assert!(*start == 0 || p.starts_with('['));
+            at += p.len();
+        }
+        assert_eq!(at, big.len());
+        let many: String = (0..4000)
+            .map(|i| format!("[profiles.p{i}]\ntype = \"rest\"\n"))
+            .collect();
+        assert!(only(&many, "p3999").is_some());
+        // A multi-line string holding a line that looks like a header, beyond the first cut.
+        let tricky = format!(
+            "{many}[profiles.q]\nnote = \"\"\"\n{}\"\"\"\n",
+            "x\n[a]\n".repeat(20000)
+        );
+        assert!(only(&tricky, "p1").is_none());
     }
 
     #[test]
