@@ -67,6 +67,8 @@ pub struct Config {
     literal_secret: OnceLock<bool>,
     /// Every profile built as written and in each environment, once, when first asked.
     built: OnceLock<Vec<Built>>,
+    /// The URLs parsed so far.
+    urls: parse::UrlCache,
 }
 
 /// One profile built as written (`env` none) or in one of its environments, with the
@@ -135,10 +137,12 @@ impl Config {
     /// The profiles of a parsed file; `text` is the file's, for positions in messages.
     fn from_tree(path: &Path, text: String, mut doc: Table) -> Config {
         let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let urls = parse::UrlCache::default();
         let mut reader = parse::Reader {
             problems: Vec::new(),
             base_dir: &base_dir,
             literal_secret: false,
+            urls: &urls,
         };
         let whole = 0..0;
         let top = parse::Obj {
@@ -206,6 +210,7 @@ impl Config {
             file_problems,
             literal_secret: OnceLock::new(),
             built: OnceLock::new(),
+            urls,
         }
     }
 
@@ -246,6 +251,7 @@ impl Config {
             problems: Vec::new(),
             base_dir: self.path.parent().unwrap_or(Path::new("")),
             literal_secret: false,
+            urls: &self.urls,
         }
     }
 

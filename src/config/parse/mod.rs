@@ -38,7 +38,12 @@ pub struct Reader<'a> {
     pub base_dir: &'a Path,
     /// Whether a secret is written literally in the file.
     pub literal_secret: bool,
+    /// URLs parsed so far in this file: profiles often share theirs.
+    pub urls: &'a UrlCache,
 }
+
+/// URL texts parsed, with what parsing said.
+pub type UrlCache = std::sync::Mutex<std::collections::HashMap<String, Result<Url, url::ParseError>>>;
 
 /// Keys of `[defaults]`, also valid in every profile.
 pub const NET_KEYS: &[&str] = &[
