@@ -42,8 +42,9 @@ pub struct Reader<'a> {
     pub urls: &'a UrlCache,
 }
 
-/// URL texts parsed, with what parsing said.
-pub type UrlCache = std::sync::Mutex<std::collections::HashMap<String, Result<Url, url::ParseError>>>;
+/// URL texts parsed, with what parsing said and whether the URL's secrets are registered
+/// for masking (those of the file's own URLs are; a probe path joined to a base is not).
+pub type UrlCache = std::sync::Mutex<std::collections::HashMap<String, (Result<Url, url::ParseError>, bool)>>;
 
 /// Keys of `[defaults]`, also valid in every profile.
 pub const NET_KEYS: &[&str] = &[

@@ -79,22 +79,24 @@ impl Reader<'_> {
         self.parse_url(s.trim(), span, obj.key(key))
     }
 
+    /// `s` parsed, once per text in the file; with `register`, its secrets are registered
+    /// for masking.
+    pub(super) fn parsed(&self, s: &str, register: bool) -> Result<Url, url::ParseError> {
+        let mut urls = self.urls.lock().unwrap_or_else(|e| e.into_inner());
+        let (r, registered) = urls.entry(s.to_string()).or_insert_with(|| (Url::parse(s), false));
+        if register
+            && !*registered
+            && let Ok(u) = r
+        {
+            crate::redact::url::register(u);
+            *registered = true;
+        }
+        r.clone()
+    }
+
     pub(super) fn parse_url(&mut self, s: &str, span: Range<usize>, path: String) -> Option<Url> {
-        let parsed = {
-            let mut urls = self.urls.lock().unwrap_or_else(|e| e.into_inner());
-            match urls.get(s) {
-                Some(r) => r.clone(),
-                None => {
-                    let r = Url::parse(s);
-                    if let Ok(u) = &r {
-                        // Whether or not the URL is accepted, an echo of its secrets is masked.
-                        crate::redact::url::register(u);
-                    }
-                    urls.insert(s.to_string(), r.clone());
-                    r
-                }
-            }
-        };
+        // Whether or not the URL is accepted, an echo of its secrets is masked.
+        let parsed = self.parsed(s, true);
         // Messages quote the text only as it may be shown: never a password or key in it.
         let quoted = || crate::redact::url::shown_text(s);
         match parsed {
