@@ -13,6 +13,8 @@
 //! what makes the file invalid TOML anywhere still fails; a problem inside another profile
 //! that only building it finds is not looked for, as with `load`.
 
+use std::borrow::Cow;
+
 use toml_parser::decoder::Encoding;
 use toml_parser::parser::{EventReceiver, parse_document};
 use toml_parser::{ErrorSink, ParseError, Raw, Source, Span};
@@ -136,9 +138,9 @@ fn pieces(text: &str) -> impl Iterator<Item = (usize, &str)> {
 const PIECE: usize = 32 * 1024;
 
 /// A table header: where it starts and ends, and its key path.
-struct Section {
+struct Section<'s> {
     start: usize,
-    path: Vec<String>,
+    path: Vec<Cow<'s, str>>,
     /// An array of tables (`[[…]]`).
     array: bool,
 }
@@ -149,29 +151,29 @@ struct Scan<'s> {
     source: Source<'s>,
     base: usize,
     /// The header being read: where it started, its keys so far, whether an array's.
-    header: Option<(usize, Vec<String>, bool)>,
-    sections: Vec<Section>,
-    /// The last key outside a header, decoded.
-    key: Option<String>,
+    header: Option<(usize, Vec<Cow<'s, str>>, bool)>,
+    sections: Vec<Section<'s>>,
+    /// The last key outside a header, decoded (borrowed from the file unless escaped).
+    key: Option<Cow<'s, str>>,
     /// A `=` was just read: the next scalar is that key's value.
     value_next: bool,
     /// A header key that could not be read, or a string that may be a written secret.
     doubt: bool,
 }
 
-impl Scan<'_> {
+impl<'s> Scan<'s> {
     /// The text of a key or value, with how it is written.
-    fn raw(&self, span: Span, kind: Option<Encoding>) -> Option<Raw<'_>> {
+    fn raw(&self, span: Span, kind: Option<Encoding>) -> Option<Raw<'s>> {
         let text = self.source.get(span)?.as_str();
         Some(Raw::new_unchecked(text, kind, span))
     }
 
-    fn decode(&mut self, span: Span, kind: Option<Encoding>) -> Option<String> {
+    fn decode(&mut self, span: Span, kind: Option<Encoding>) -> Option<Cow<'s, str>> {
         let raw = self.raw(span, kind)?;
-        let mut key = std::borrow::Cow::Borrowed("");
+        let mut key = Cow::Borrowed("");
         let mut error: Option<ParseError> = None;
         raw.decode_key(&mut key, &mut error);
-        error.is_none().then(|| key.into_owned())
+        error.is_none().then_some(key)
     }
 
     fn open(&mut self, span: Span, array: bool) {
