@@ -33,28 +33,39 @@ pub struct Resolved {
     pub key: Option<Secret>,
     /// The assertion of a client without a secret.
     pub assertion: Option<ClientAssertion>,
+    /// Warnings for secrets too short to be masked, not yet shown.
+    short: Vec<String>,
 }
 
-/// Warn that a secret is too short to be masked in the output, naming where it comes
-/// from (never the value). Masking one to three characters everywhere would garble every
-/// report, so conn does not try.
-fn warn_if_short(p: &Profile, what: &str, src: &Source, s: Secret) -> Secret {
-    if crate::redact::too_short(s.expose()) {
-        let from = match src {
-            Source::Literal(_) => "written in the profiles file".to_string(),
-            other => format!("from {}", other.describe()),
-        };
-        crate::term::warn(&format!(
-            "{}: the {what} ({from}) is too short to be masked: conn masks secrets of {} characters or more, so this one may show in its output",
-            crate::finding::clean(&p.display_name(), 200),
-            crate::redact::MIN_CHARS
-        ));
+/// The warning that a secret is too short to be masked in the output, naming where it
+/// comes from (never the value). Masking one to three characters everywhere would garble
+/// every report, so conn does not try.
+fn short_warning(p: &Profile, what: &str, src: &Source, s: &Secret) -> Option<String> {
+    if !crate::redact::too_short(s.expose()) {
+        return None;
     }
-    s
+    let from = match src {
+        Source::Literal(_) => "written in the profiles file".to_string(),
+        other => format!("from {}", other.describe()),
+    };
+    Some(format!(
+        "{}: the {what} ({from}) is too short to be masked: conn masks secrets of {} characters or more, so this one may show in its output",
+        crate::finding::clean(&p.display_name(), 200),
+        crate::redact::MIN_CHARS
+    ))
 }
 
-/// Resolve every secret the profile needs (runs secret commands).
+/// Resolve every secret the profile needs (runs secret commands), and warn about any too
+/// short to be masked.
 pub fn resolve(p: &Profile) -> Result<Resolved, Finding> {
+    let r = resolve_quietly(p)?;
+    r.warn_short();
+    Ok(r)
+}
+
+/// [`resolve`] without the warnings, for a command that may not use the secrets (a
+/// stored token printed as it is): it calls [`Resolved::warn_short`] before it does.
+pub fn resolve_quietly(p: &Profile) -> Result<Resolved, Finding> {
     let err = |what: &str, e: secret::ResolveError| {
         Finding::plain(
             "secret_unavailable",
@@ -63,10 +74,11 @@ pub fn resolve(p: &Profile) -> Result<Resolved, Finding> {
         )
         .hint("set the variable, create the file or fix the command named, then run again")
     };
-    let get = |what: &str, src: &Source| {
-        src.resolve()
-            .map(|s| warn_if_short(p, what, src, s))
-            .map_err(|e| err(what, e))
+    let mut short = Vec::new();
+    let mut get = |what: &str, src: &Source| {
+        let s = src.resolve().map_err(|e| err(what, e))?;
+        short.extend(short_warning(p, what, src, &s));
+        Ok::<_, Finding>(s)
     };
     let mut r = Resolved {
         client_id: None,
@@ -75,6 +87,7 @@ pub fn resolve(p: &Profile) -> Result<Resolved, Finding> {
         password: None,
         key: None,
         assertion: None,
+        short: Vec::new(),
     };
     if let Some(c) = p.auth.oauth() {
         let id = c.client_id.resolve_plain().map_err(|e| err("client_id", e))?;
@@ -94,10 +107,18 @@ pub fn resolve(p: &Profile) -> Result<Resolved, Finding> {
         Auth::ApiKey { key, .. } => r.key = Some(get("API key", key)?),
         Auth::None | Auth::ClientCredentials(_) | Auth::Interactive { .. } => {}
     }
+    r.short = short;
     Ok(r)
 }
 
 impl Resolved {
+    /// Show the warnings for secrets too short to be masked (once).
+    pub fn warn_short(&self) {
+        for w in &self.short {
+            crate::term::warn(w);
+        }
+    }
+
     /// Fingerprint of these credentials, recorded with a stored token.
     pub fn fingerprint(&self) -> String {
         let assertion = self.assertion.as_ref().map(ClientAssertion::identity);

@@ -11,7 +11,7 @@ use crate::check::plain_http_refusal;
 use crate::cli::{Global, TokenArgs, TokenFormat};
 use crate::clock::now_secs;
 use crate::config::{Auth, KeyIn, Profile};
-use crate::creds::resolve;
+use crate::creds::resolve_quietly;
 use crate::error::Error;
 use crate::exit::Category;
 use crate::finding::Finding;
@@ -29,7 +29,9 @@ pub fn run(g: &Global, a: &TokenArgs) -> Result<u8, Error> {
     if let Some(f) = plain_http_refusal(&p) {
         return fail(&p, &f);
     }
-    let creds = match resolve(&p) {
+    // A secret too short to be masked is warned about only once it is used: a stored
+    // token printed as it is sends nothing.
+    let creds = match resolve_quietly(&p) {
         Ok(c) => c,
         Err(f) => return fail(&p, &f),
     };
@@ -40,7 +42,10 @@ pub fn run(g: &Global, a: &TokenArgs) -> Result<u8, Error> {
                 p.display_name()
             )));
         }
-        Auth::Basic { .. } | Auth::ApiKey { .. } => return static_credentials(&p, &creds, a.format),
+        Auth::Basic { .. } | Auth::ApiKey { .. } => {
+            creds.warn_short();
+            return static_credentials(&p, &creds, a.format);
+        }
         Auth::Interactive { .. } => true,
         Auth::ClientCredentials(_) | Auth::Password { .. } => false,
     };
@@ -69,6 +74,8 @@ pub fn run(g: &Global, a: &TokenArgs) -> Result<u8, Error> {
     }
     // Miss: one process renews under the entry's lock, the others wait for it and reuse its
     // token. A stored login is refreshed, never signed in again here: no browser opens.
+    // The secrets may be sent from here on.
+    creds.warn_short();
     let rt = super::current_thread()?;
     let http = Http::default();
     let client = match http.client(&p.net) {

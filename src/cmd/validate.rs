@@ -12,71 +12,66 @@ use crate::secret::Source;
 
 /// Validate the file; exit 2 with every problem, 0 when clean.
 pub fn run(g: &Global, a: &ValidateArgs) -> Result<u8, Error> {
-    let cfg = super::load(g)?;
+    // Not freed: the process ends right after, and freeing thousands of built profiles one
+    // by one takes longer than building them.
+    let cfg = std::mem::ManuallyDrop::new(super::load(g)?);
     let mut problems = ProblemSet::from(cfg.validate());
-    let names: Vec<String> = cfg.names().iter().map(|s| s.to_string()).collect();
-    for name in &names {
-        let mut variants = vec![None];
-        variants.extend(cfg.environments(name).into_iter().map(Some));
-        for env in variants {
-            let (Some(p), _) = cfg.profile_lenient(name, env.as_deref()) else {
-                continue;
+    let n = cfg.names().len();
+    for b in cfg.built() {
+        let Some(p) = &b.profile else { continue };
+        let label = match &b.env {
+            Some(e) => format!("profiles.{}@{e}", b.name),
+            None => format!("profiles.{}", b.name),
+        };
+        if let Some(f) = plain_http_refusal(p) {
+            problems.push(Problem {
+                span: None,
+                path: label.clone(),
+                message: f.summary(),
+                help: f.hints().first().cloned(),
+            });
+        }
+        let prefix = if p.ty == crate::config::ProfileType::Rest {
+            "auth."
+        } else {
+            ""
+        };
+        if let Some(c) = p.auth.oauth()
+            && let Some(assertion) = &c.assertion
+        {
+            // Without --secrets nothing outside the file is read (a client id may be a command).
+            let id = if a.secrets {
+                c.client_id.resolve_plain().unwrap_or_default()
+            } else {
+                String::new()
             };
-            let label = match &env {
-                Some(e) => format!("profiles.{name}@{e}"),
-                None => format!("profiles.{name}"),
-            };
-            if let Some(f) = plain_http_refusal(&p) {
+            for (key, message) in crate::creds::assertion_problems(assertion, &id, a.secrets) {
                 problems.push(Problem {
                     span: None,
-                    path: label.clone(),
-                    message: f.summary(),
-                    help: f.hints().first().cloned(),
+                    path: format!("{label}.{prefix}{key}"),
+                    message,
+                    help: None,
                 });
             }
-            let prefix = if p.ty == crate::config::ProfileType::Rest {
-                "auth."
-            } else {
-                ""
-            };
-            if let Some(c) = p.auth.oauth()
-                && let Some(assertion) = &c.assertion
-            {
-                // Without --secrets nothing outside the file is read (a client id may be a command).
-                let id = if a.secrets {
-                    c.client_id.resolve_plain().unwrap_or_default()
-                } else {
-                    String::new()
-                };
-                for (key, message) in crate::creds::assertion_problems(assertion, &id, a.secrets) {
-                    problems.push(Problem {
-                        span: None,
-                        path: format!("{label}.{prefix}{key}"),
-                        message,
-                        help: None,
-                    });
-                }
-            }
-            if !a.secrets {
+        }
+        if !a.secrets {
+            continue;
+        }
+        for (key, src) in sources(p) {
+            if matches!(src, Source::Literal(_)) {
                 continue;
             }
-            for (key, src) in sources(&p) {
-                if matches!(src, Source::Literal(_)) {
-                    continue;
-                }
-                if let Err(e) = src.resolve() {
-                    problems.push(Problem {
-                        span: None,
-                        path: format!("{label}.{prefix}{key}"),
-                        message: e.0,
-                        help: None,
-                    });
-                }
+            if let Err(e) = src.resolve() {
+                problems.push(Problem {
+                    span: None,
+                    path: format!("{label}.{prefix}{key}"),
+                    message: e.0,
+                    help: None,
+                });
             }
         }
     }
     if problems.is_empty() {
-        let n = names.len();
         super::print(&format!(
             "{}: {n} profile{} valid\n",
             cfg.path.display(),

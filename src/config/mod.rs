@@ -65,6 +65,25 @@ pub struct Config {
     /// Whether a secret is written literally in the file: worked out on first use, since
     /// it means building every profile.
     literal_secret: OnceLock<bool>,
+    /// Every profile built as written and in each environment, once, when first asked.
+    built: OnceLock<Vec<Built>>,
+    /// The URLs parsed so far.
+    urls: parse::UrlCache,
+}
+
+/// One profile built as written (`env` none) or in one of its environments, with the
+/// problems building it found.
+pub struct Built {
+    /// The profile's name.
+    pub name: String,
+    /// The environment, or none for the profile as written.
+    pub env: Option<String>,
+    /// The profile, when it could be built.
+    pub profile: Option<Profile>,
+    /// What building it found.
+    pub problems: Vec<Problem>,
+    /// Whether it holds a secret written in the file.
+    literal_secret: bool,
 }
 
 /// Which `[profiles.NAME]` keys are not part of the profile itself.
@@ -78,30 +97,28 @@ impl Config {
         Config::from_text(path, text)
     }
 
-    /// Read a profiles file for a command that needs only the profile `name`: the bodies of
-    /// the other profiles are not read into the tree (see [`quick`]) when the file allows
-    /// it. Whatever `select(name)` finds is the same as after [`Config::load`]; a problem
+    /// Read a profiles file for a command that needs only the profile `name`: the other
+    /// profiles are not read into the tree (see [`quick`]) when the file allows it. Whatever `select(name)` finds is the same as after [`Config::load`]; a problem
     /// inside another profile (found by `validate`) is not looked for.
     pub fn load_one(path: &Path, name: &str) -> Result<Config, Error> {
         let text = read_capped(path)?;
         let Some(only) = quick::only(&text, name) else {
             return Config::from_text(path, text);
         };
-        match Config::from_text(path, only) {
-            Ok(mut cfg) => {
-                cfg.text = text;
-                // The grammar pass saw no string that could be a written secret.
-                let _ = cfg.literal_secret.set(false);
-                Ok(cfg)
-            }
+        let Ok(mut doc) = tree::parse(&only.text) else {
             // Reported from the whole text, exactly as `load` does.
-            Err(_) => Config::from_text(path, text),
-        }
+            return Config::from_text(path, text);
+        };
+        doc.replace_spans(&|r| only.place(r));
+        let cfg = Config::from_tree(path, text, doc);
+        // The grammar pass saw no string that could be a written secret.
+        let _ = cfg.literal_secret.set(false);
+        Ok(cfg)
     }
 
     /// Parse profiles from text; `path` names it in messages and anchors relative paths.
     pub fn from_text(path: &Path, text: String) -> Result<Config, Error> {
-        let mut doc = tree::parse(&text).map_err(|errs| ConfigError {
+        let doc = tree::parse(&text).map_err(|errs| ConfigError {
             file: path.to_path_buf(),
             problems: errs
                 .into_iter()
@@ -114,11 +131,18 @@ impl Config {
                 .collect(),
             text: text.clone(),
         })?;
+        Ok(Config::from_tree(path, text, doc))
+    }
+
+    /// The profiles of a parsed file; `text` is the file's, for positions in messages.
+    fn from_tree(path: &Path, text: String, mut doc: Table) -> Config {
         let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let urls = parse::UrlCache::default();
         let mut reader = parse::Reader {
             problems: Vec::new(),
             base_dir: &base_dir,
             literal_secret: false,
+            urls: &urls,
         };
         let whole = 0..0;
         let top = parse::Obj {
@@ -177,7 +201,7 @@ impl Config {
         for (i, (name, _)) in profiles.iter().enumerate() {
             index.entry(name.clone()).or_insert(i);
         }
-        Ok(Config {
+        Config {
             path: path.to_path_buf(),
             text,
             defaults,
@@ -185,18 +209,40 @@ impl Config {
             index,
             file_problems,
             literal_secret: OnceLock::new(),
-        })
+            built: OnceLock::new(),
+            urls,
+        }
     }
 
     /// Whether a secret is written literally in the file. Known only after reading every
     /// profile (without resolving anything), so it is worked out once, when first asked.
     pub fn has_literal_secret(&self) -> bool {
-        *self.literal_secret.get_or_init(|| {
-            self.profiles.iter().any(|(name, _)| {
-                let mut r = self.reader();
-                let _ = self.build(&mut r, name, None);
-                r.literal_secret
-            })
+        *self
+            .literal_secret
+            .get_or_init(|| self.built().iter().any(|b| b.env.is_none() && b.literal_secret))
+    }
+
+    /// Every profile, as written and in each of its environments, in file order (each
+    /// profile's environments right after it); built once, for `validate`, the check for
+    /// written secrets and listings that need them all.
+    pub fn built(&self) -> &[Built] {
+        self.built.get_or_init(|| {
+            let mut all = Vec::new();
+            for name in self.names() {
+                let envs = self.environments(name);
+                for env in std::iter::once(None).chain(envs.into_iter().map(Some)) {
+                    let mut r = self.reader();
+                    let profile = self.build(&mut r, name, env.as_deref());
+                    all.push(Built {
+                        name: name.to_string(),
+                        env,
+                        profile,
+                        problems: r.problems,
+                        literal_secret: r.literal_secret,
+                    });
+                }
+            }
+            all
         })
     }
 
@@ -205,6 +251,7 @@ impl Config {
             problems: Vec::new(),
             base_dir: self.path.parent().unwrap_or(Path::new("")),
             literal_secret: false,
+            urls: &self.urls,
         }
     }
 
@@ -359,21 +406,19 @@ impl Config {
     /// Every problem in the file: each profile as written and in each of its environments.
     pub fn validate(&self) -> Vec<Problem> {
         let mut all = problems::ProblemSet::from(self.file_problems.clone());
-        for name in self.names() {
-            let mut r = self.reader();
-            self.build(&mut r, name, None);
-            let base = r.problems;
-            for p in &base {
-                all.push(p.clone());
+        let mut base: &[Problem] = &[];
+        for b in self.built() {
+            if b.env.is_none() {
+                base = &b.problems;
+                for p in base {
+                    all.push(p.clone());
+                }
+                continue;
             }
-            for env in self.environments(name) {
-                let mut r = self.reader();
-                self.build(&mut r, name, Some(&env));
-                for p in r.problems {
-                    // The same problem seen through an environment is reported once.
-                    if !base.iter().any(|b| b.span == p.span && b.message == p.message) {
-                        all.push(p);
-                    }
+            for p in &b.problems {
+                // The same problem seen through an environment is reported once.
+                if !base.iter().any(|o| o.span == p.span && o.message == p.message) {
+                    all.push(p.clone());
                 }
             }
         }

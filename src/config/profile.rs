@@ -353,6 +353,11 @@ impl Profile {
 
 /// Append `path` below `base` (unlike `Url::join`, never drops the last segment of `base`).
 pub fn join(base: &Url, path: &str) -> Option<Url> {
+    Url::parse(&joined(base, path)).ok()
+}
+
+/// The text of [`join`]'s URL, before parsing.
+pub fn joined(base: &Url, path: &str) -> String {
     let mut s = base.as_str().trim_end_matches('/').to_string();
     // Keep any query of the base out of the way of the path.
     if base.query().is_some() || base.fragment().is_some() {
@@ -362,10 +367,11 @@ pub fn join(base: &Url, path: &str) -> Option<Url> {
         s = b.as_str().trim_end_matches('/').to_string();
     }
     let path = path.trim_start_matches('/');
-    if path.is_empty() {
-        return Url::parse(&s).ok();
+    if !path.is_empty() {
+        s.push('/');
+        s.push_str(path);
     }
-    Url::parse(&format!("{s}/{path}")).ok()
+    s
 }
 
 /// Whether a URL's host is a loopback address or `localhost`.

@@ -95,6 +95,27 @@ impl Table {
     }
 }
 
+impl Table {
+    /// Move every position (values and keys, at every depth) with `place`.
+    pub fn replace_spans(&mut self, place: &impl Fn(&Range<usize>) -> Range<usize>) {
+        for e in &mut self.entries {
+            e.key_span = place(&e.key_span);
+            e.node.replace_spans(place);
+        }
+    }
+}
+
+impl Node {
+    fn replace_spans(&mut self, place: &impl Fn(&Range<usize>) -> Range<usize>) {
+        self.span = place(&self.span);
+        match &mut self.value {
+            Value::Table(t) => t.replace_spans(place),
+            Value::Array(items) => items.iter_mut().for_each(|n| n.replace_spans(place)),
+            _ => {}
+        }
+    }
+}
+
 /// A syntax error: message and where.
 pub type SyntaxError = (String, Option<Range<usize>>);
 

@@ -40,6 +40,24 @@ fn sandbox(url: &str) -> Sandbox {
 }
 
 #[test]
+fn a_short_secret_is_warned_about_only_when_it_is_sent() {
+    let srv = server(Duration::ZERO, ok);
+    let s = Sandbox::with(&profile(&srv.url(), "read")).var("TOKEN_SECRET", "q7z");
+    let first = s.conn(&["token", "p"]);
+    first.code(0).stderr_has("too short to be masked");
+    assert!(!first.stderr.contains("q7z"), "{}", first.stderr);
+    // The stored token is printed and nothing is sent: nothing to warn about.
+    let second = s.conn(&["token", "p"]);
+    second.code(0);
+    assert_eq!(second.stdout, first.stdout);
+    assert_eq!(second.stderr, "");
+    assert_eq!(srv.calls(), 1);
+    s.conn(&["token", "p", "--no-cache"])
+        .code(0)
+        .stderr_has("too short to be masked");
+}
+
+#[test]
 fn stored_token_is_reused_without_a_request() {
     let srv = server(Duration::ZERO, ok);
     let s = sandbox(&srv.url());

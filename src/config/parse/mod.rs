@@ -38,7 +38,13 @@ pub struct Reader<'a> {
     pub base_dir: &'a Path,
     /// Whether a secret is written literally in the file.
     pub literal_secret: bool,
+    /// URLs parsed so far in this file: profiles often share theirs.
+    pub urls: &'a UrlCache,
 }
+
+/// URL texts parsed, with what parsing said and whether the URL's secrets are registered
+/// for masking (those of the file's own URLs are; a probe path joined to a base is not).
+pub type UrlCache = std::sync::Mutex<std::collections::HashMap<String, (Result<Url, url::ParseError>, bool)>>;
 
 /// Keys of `[defaults]`, also valid in every profile.
 pub const NET_KEYS: &[&str] = &[

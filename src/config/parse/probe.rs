@@ -15,7 +15,7 @@ impl Reader<'_> {
             if p.contains("://") {
                 return r.parse_url(p, span, path);
             }
-            base.and_then(|b| join(b, p))
+            base.and_then(|b| r.parsed(&joined(b, p), false).ok())
         };
         match &e.node.value {
             Value::Bool(false) => Probe::Off,

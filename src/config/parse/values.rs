@@ -79,14 +79,26 @@ impl Reader<'_> {
         self.parse_url(s.trim(), span, obj.key(key))
     }
 
-    pub(super) fn parse_url(&mut self, s: &str, span: Range<usize>, path: String) -> Option<Url> {
-        let parsed = Url::parse(s);
-        if let Ok(u) = &parsed {
-            // Whether or not the URL is accepted, an echo of its secrets is masked.
+    /// `s` parsed, once per text in the file; with `register`, its secrets are registered
+    /// for masking.
+    pub(super) fn parsed(&self, s: &str, register: bool) -> Result<Url, url::ParseError> {
+        let mut urls = self.urls.lock().unwrap_or_else(|e| e.into_inner());
+        let (r, registered) = urls.entry(s.to_string()).or_insert_with(|| (Url::parse(s), false));
+        if register
+            && !*registered
+            && let Ok(u) = r
+        {
             crate::redact::url::register(u);
+            *registered = true;
         }
+        r.clone()
+    }
+
+    pub(super) fn parse_url(&mut self, s: &str, span: Range<usize>, path: String) -> Option<Url> {
+        // Whether or not the URL is accepted, an echo of its secrets is masked.
+        let parsed = self.parsed(s, true);
         // Messages quote the text only as it may be shown: never a password or key in it.
-        let quoted = crate::redact::url::shown_text(s);
+        let quoted = || crate::redact::url::shown_text(s);
         match parsed {
             Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {
                 // Refused rather than masked: a password in the file's URL would be a
@@ -113,20 +125,25 @@ impl Reader<'_> {
             }
             Err(url::ParseError::RelativeUrlWithoutBase) => {
                 let help = if !s.contains("://") && !s.is_empty() {
-                    Some(format!("did you mean `https://{quoted}`?"))
+                    Some(format!("did you mean `https://{}`?", quoted()))
                 } else {
                     None
                 };
                 self.push(
                     Some(span),
                     path,
-                    format!("`{quoted}` is not a URL: it has no scheme"),
+                    format!("`{}` is not a URL: it has no scheme", quoted()),
                     help,
                 );
                 None
             }
             Err(e) => {
-                self.push(Some(span), path, format!("`{quoted}` is not a valid URL ({e})"), None);
+                self.push(
+                    Some(span),
+                    path,
+                    format!("`{}` is not a valid URL ({e})", quoted()),
+                    None,
+                );
                 None
             }
         }
