@@ -412,13 +412,7 @@ fn html_and_a_running_out_quota_on_a_passing_probe_are_warnings() {
             out.stdout
         );
         if kind == "rate_limit_low" {
-            let probe_step = p["steps"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|s| s["name"] == "probe")
-                .unwrap()
-                .clone();
+            let probe_step = crate::support::step(&p, "probe");
             assert!(probe_step["detail"].as_str().unwrap().contains(words), "{probe_step}");
         }
         // --strict: a warning fails with its category.

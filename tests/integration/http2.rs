@@ -135,13 +135,10 @@ fn many(n: usize, url: &str, ca_pem: &str) -> Sandbox {
 }
 
 fn step_detail(profile: &serde_json::Value, name: &str) -> String {
-    profile["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == name)
-        .map(|s| s["detail"].as_str().unwrap_or_default().to_string())
+    crate::support::step(profile, name)["detail"]
+        .as_str()
         .unwrap_or_default()
+        .to_string()
 }
 
 #[test]

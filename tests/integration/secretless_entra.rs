@@ -9,7 +9,7 @@ use base64::Engine;
 use crate::support::certs::{self, Kind};
 use crate::support::counting::{Counting, Reply};
 use crate::support::entra::{App, Entra, Federated};
-use crate::support::{Out, Sandbox};
+use crate::support::{Out, Sandbox, step};
 
 const CLIENT: &str = "11111111-2222-4333-8444-555555555555";
 
@@ -35,15 +35,6 @@ fn pem_lines(k: &certs::KeyPair) -> String {
         k.cert.display(),
         k.key.display()
     )
-}
-
-fn step<'a>(p: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
-    p["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == name)
-        .unwrap()
 }
 
 /// The JWT header conn sent in the first request.

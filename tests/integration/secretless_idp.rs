@@ -3,7 +3,7 @@
 //! refused with the provider's own words.
 
 use crate::support::certs::{self, Kind};
-use crate::support::{Idp, Sandbox};
+use crate::support::{Idp, Sandbox, step};
 
 fn idp(client_id: &str, pem: &str) -> Idp {
     idp_with(client_id, serde_json::json!(pem))
@@ -56,13 +56,7 @@ fn rsa_and_ec_clients_get_a_token_with_a_signed_assertion() {
             let out = s.conn(&["test", "pkj", "--format", "json", "-v"]);
             out.code(0);
             let p = out.profile();
-            let token = p["steps"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|s| s["name"] == "token")
-                .unwrap()
-                .clone();
+            let token = step(&p, "token");
             assert_eq!(token["status"], "pass", "{}", out.stdout);
             let detail = token["detail"].as_str().unwrap();
             assert!(detail.contains(&k.sha1_hex()), "{detail}");
@@ -99,13 +93,7 @@ fn a_wrong_key_is_an_authentication_failure_in_the_providers_words() {
     let out = s.conn(&["test", "pkj", "--format", "json"]);
     out.code(5);
     let p = out.profile();
-    let token = p["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == "token")
-        .unwrap()
-        .clone();
+    let token = step(&p, "token");
     assert_eq!(token["status"], "fail");
     assert_eq!(p["category"], "authentication", "{p}");
     // The provider's own words, and the certificate that was sent, to compare.
